@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm test`: builds what the tests run (libvmt, the bundle, the standalone
+// binary), type-checks and compiles the tests, installs the Debian packages
+// they need, and runs them with node's test runner.
+//   npm test             unit + cli + e2e (QEMU)
+//   npm run test:unit    (or: node scripts/test.mjs unit cli)
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const parts = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'cli', 'e2e'];
+for (const p of parts) {
+  if (!['unit', 'cli', 'e2e'].includes(p)) {
+    console.error(`test: unknown part '${p}' (unit, cli, e2e)`);
+    process.exit(2);
+  }
+}
+const sh = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const step = (what) => console.error(`test: ${what}`);
+
+step('building libvmt and dist/vmt.js');
+sh(process.execPath, ['scripts/build.mjs']);
+step('type-checking and compiling the tests (tsc)');
+sh(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.']);
+if (parts.includes('cli') || parts.includes('e2e')) {
+  step('building the standalone binary');
+  sh(process.execPath, ['scripts/binaries.mjs']);
+}
+if (parts.includes('unit')) sh('bash', ['scripts/apt-install.sh', 'mandoc']);
+if (parts.includes('e2e')) {
+  step('preparing the QEMU guest (test/e2e/setup.sh)');
+  sh('bash', ['test/e2e/setup.sh']);
+}
+
+const files = parts.flatMap((p) =>
+  readdirSync(join(root, 'build/test', p))
+    .filter((f) => f.endsWith('.test.js'))
+    .map((f) => join('build/test', p, f)),
+);
+step(`running ${files.length} test files`);
+try {
+  sh(process.execPath, ['--test', ...files]);
+} catch {
+  process.exit(1);
+}

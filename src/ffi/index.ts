@@ -1,0 +1,64 @@
+// The one runtime switch in vmt: libvmt through ffi-rs on Node, bun:ffi on
+// Bun and Deno.dlopen on Deno, behind one small interface. Nothing outside
+// this folder asks which runtime it runs on.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** libvmt's entry points (native/libvmt/vmt.h). Frames are 7 × u32: EAX EBX ECX EDX ESI EDI EBP. */
+export interface Libvmt {
+  /** `in eax,dx`; 0, the signal number of a fault, or -errno */
+  bdoorLb(frame: Uint32Array): number;
+  /** `rep outsb` from buf (RSI := buf) */
+  bdoorHbOut(frame: Uint32Array, buf: Uint8Array): number;
+  /** `rep insb` into buf (RDI := buf) */
+  bdoorHbIn(frame: Uint32Array, buf: Uint8Array): number;
+  /** CPUID(leaf, subleaf) → [EAX, EBX, ECX, EDX] */
+  cpuid(leaf: number, subleaf: number): Uint32Array;
+  /** clock_settime(CLOCK_REALTIME); 0 or -errno */
+  settime(sec: number, usec: number): number;
+}
+
+export class LibvmtUnavailable extends Error {}
+
+export const LIBVMT_ABI = 1;
+
+/**
+ * Where libvmt is: $VMT_LIBVMT, the copy embedded in a standalone binary, or
+ * native/build/libvmt.so in the package (found upwards from this module, which
+ * is dist/vmt.js in the bundle and build/src/ffi/index.js under the tests).
+ */
+export function libvmtPath(): string {
+  const embedded = (globalThis as { __vmtEmbeddedLibvmt?: string }).__vmtEmbeddedLibvmt;
+  if (process.env.VMT_LIBVMT || embedded) return (process.env.VMT_LIBVMT || embedded)!;
+  const rel = 'native/build/libvmt.so';
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, rel))) return join(dir, rel);
+    if (dirname(dir) === dir) return fileURLToPath(new URL(`../${rel}`, import.meta.url));
+  }
+}
+
+let loaded: Promise<Libvmt> | undefined;
+
+export function loadLibvmt(): Promise<Libvmt> {
+  loaded ??= open();
+  return loaded;
+}
+
+async function open(): Promise<Libvmt> {
+  const path = libvmtPath();
+  if (!path.startsWith('/$bunfs/') && !existsSync(path)) {
+    throw new LibvmtUnavailable(`libvmt is missing (${path}); run 'npm install' (or 'npm run build') to compile it`);
+  }
+  const g = globalThis as Record<string, unknown>;
+  let lib: Libvmt & { abi(): number };
+  try {
+    if ('Bun' in g) lib = await (await import('./bun.js')).openBun(path);
+    else if ('Deno' in g) lib = (await import('./deno.js')).openDeno(path);
+    else lib = (await import('./node.js')).openNode(path);
+  } catch (err) {
+    throw new LibvmtUnavailable(`cannot load libvmt (${path}): ${(err as Error).message}`);
+  }
+  if (lib.abi() !== LIBVMT_ABI) throw new LibvmtUnavailable(`libvmt at ${path} has ABI ${lib.abi()}, expected ${LIBVMT_ABI}; rebuild with 'npm run build'`);
+  return lib;
+}

@@ -1,0 +1,42 @@
+// Host time as text, and the one-shot clock step (vmt(4)'s clock sync).
+import type { HostTime } from '../backdoor/commands.js';
+
+export type TimeFormat = 'iso' | 'epoch' | 'local';
+
+const pad = (n: number, w = 2) => String(Math.trunc(Math.abs(n))).padStart(w, '0');
+
+/** µs since the epoch, as an integer that stays exact (< 2^53). */
+export function hostMicros(t: Pick<HostTime, 'seconds' | 'microseconds'>): number {
+  return t.seconds * 1_000_000 + t.microseconds;
+}
+
+export function formatTime(seconds: number, microseconds: number, format: TimeFormat): string {
+  const frac = pad(microseconds, 6);
+  if (format === 'epoch') return `${seconds}.${frac}`;
+  const d = new Date(seconds * 1000);
+  if (format === 'iso') return `${d.toISOString().slice(0, 19)}.${frac}Z`;
+  const off = -d.getTimezoneOffset();
+  const zone = `${off < 0 ? '-' : '+'}${pad(off / 60)}:${pad(off % 60)}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${frac}${zone}`;
+}
+
+/** Sets CLOCK_REALTIME; returns 0 or -errno (libvmt's vmt_settime, or a test's fake). */
+export type ClockSetter = (seconds: number, microseconds: number) => number;
+
+export interface Step {
+  /** guest − host before the step, µs */
+  offsetUs: number;
+  /** what the clock was set to, µs since the epoch */
+  setToUs: number;
+  errno: number;
+}
+
+/**
+ * Step the guest clock to the host's. `host` was read when the monotonic clock
+ * said `readAtMs`; the time elapsed since is added so the step lands on "now".
+ */
+export function stepClock(host: HostTime, offsetUs: number, readAtMs: number, nowMs: () => number, set: ClockSetter): Step {
+  const setToUs = hostMicros(host) + Math.round((nowMs() - readAtMs) * 1000);
+  const rc = set(Math.floor(setToUs / 1e6), setToUs % 1e6);
+  return { offsetUs, setToUs, errno: rc < 0 ? -rc : 0 };
+}
