@@ -10,19 +10,19 @@ export default class GetTime extends VmtCommand {
   static summary = "Read the VMware host's clock.";
   static description = `Asks the host for its time with GETTIMEFULL_WITH_LAG, falling back to GETTIMEFULL and GETTIME (the order open-vm-tools' timeSync uses), and checks that the answer is a time: a host that does not implement these calls (QEMU's vmport) gets a clear message and exit 3, never a 1970 or 2106 date.
 
---set steps the system clock to the host's once (root, CAP_SYS_TIME): the one-shot form of vmt(4)'s clock synchronization. It refuses when the host reports no valid time.
+--set steps the system clock to the host's once (root, CAP_SYS_TIME): the one-shot form of the clock synchronization of the BSD vmt(4) driver. It refuses when the host reports no valid time.
 
-Exit status: 0 success, 2 usage, 3 not VMware / the host has no time calls / not permitted.`;
-  static usage = 'gettime [--format iso|epoch|local | --json] [--set] [--probe]';
+Exit status: 0 success, 2 usage, 3 not VMware, the host has no time calls, or stepping the clock is not permitted, 4 stepping the clock failed otherwise.`;
+  static usage = 'gettime [-f iso|epoch|local | --json] [--set] [--probe]';
   static examples = [
     { description: 'Host time, UTC', command: '<%= config.bin %> gettime' },
     { description: 'Seconds since the epoch, for arithmetic', command: '<%= config.bin %> gettime --format epoch' },
-    { description: 'Guest − host offset and the host lag figures', command: '<%= config.bin %> gettime --json' },
+    { description: 'Guest-host offset and the host lag figures', command: '<%= config.bin %> gettime --json' },
     { description: 'Step the guest clock to the host (root)', command: 'sudo <%= config.bin %> gettime --set' },
   ];
   static flags = {
-    format: Flags.string({ char: 'f', description: 'how to print the time', options: ['iso', 'epoch', 'local'], default: 'iso' }),
-    json: Flags.boolean({ description: 'print one JSON document: seconds, microseconds, lags, guest−host offset' }),
+    format: Flags.string({ char: 'f', description: 'how to print the time', options: ['iso', 'epoch', 'local'], default: 'iso', exclusive: ['json'] }),
+    json: Flags.boolean({ description: 'print one JSON document: seconds, microseconds, lags, guest-host offset' }),
     set: Flags.boolean({ description: "step the system clock to the host's (root)" }),
     probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor' }),
   };
@@ -60,7 +60,7 @@ Exit status: 0 success, 2 usage, 3 not VMware / the host has no time calls / not
     const lib = await loadLibvmt();
     const step = stepClock(host, offsetUs, readAt, () => performance.now(), (s, us) => lib.settime(s, us));
     if (step.errno === 1) this.fail('stepping the clock needs root (CAP_SYS_TIME)', Exit.UNAVAILABLE);
-    if (step.errno) this.fail(`clock_settime failed (errno ${step.errno})`, Exit.UNAVAILABLE);
+    if (step.errno) this.fail(`clock_settime failed (errno ${step.errno})`, Exit.FAILED);
     return step;
   }
 }
