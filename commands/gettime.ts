@@ -30,7 +30,7 @@ Exit status: 0 success, 2 usage, 3 not VMware, the host has no time calls, or st
   async run(): Promise<void> {
     const { flags } = await this.parse(GetTime);
     const p = probe(await nativePlatform(), flags.probe ? 'always' : 'auto');
-    if (!p.backdoor) this.fail(`no VMware backdoor: ${p.verdict.reason}`, Exit.UNAVAILABLE);
+    if (!p.backdoor) this.fail(p.verdict.reason, Exit.UNAVAILABLE);
     const host = getHostTime(p.backdoor);
     const readAt = performance.now();
     const guestUs = Date.now() * 1000;

@@ -29,10 +29,6 @@ if (parts.includes('cli') || parts.includes('e2e')) {
   sh(process.execPath, ['scripts/binaries.mjs']);
 }
 if (parts.includes('unit')) sh('bash', ['scripts/apt-install.sh', 'mandoc']);
-if (parts.includes('e2e')) {
-  step('preparing the QEMU guest (test/e2e/setup.sh)');
-  sh('bash', ['test/e2e/setup.sh']);
-}
 
 const files = parts.flatMap((p) =>
   readdirSync(join(root, 'build/test', p))

@@ -69,7 +69,8 @@ export function decide(facts: Facts, knock: Knock | null): Verdict {
       const why = facts.cpuid?.hypercallBackdoor ? 'this VM offers the backdoor by hypercall only, which vmt does not speak' : 'the backdoor may be restricted';
       return { vmware: null, hypervisor, reason: `VMware hardware, but the backdoor access faulted (${knock.signal}); ${why}`, exit: 3 };
     }
-    return { vmware: false, hypervisor, reason: `not VMware: the backdoor access faulted (${knock.signal})${named}`, exit: 1 };
+    const hint = otherHypervisor(facts) ? '; a vmport backdoor under QEMU/KVM needs port access (run as root)' : '';
+    return { vmware: false, hypervisor, reason: `not VMware: the backdoor access faulted (${knock.signal})${named}${hint}`, exit: 1 };
   }
   if (knock?.kind === 'silent') {
     if (vmwareHints) return { vmware: null, hypervisor, reason: 'VMware hardware, but the backdoor did not answer', exit: 3 };

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# qemu-run.sh BINARY CMDFILE OUTDIR
+#
+# Boots the Debian kernel under QEMU/TCG with the base initramfs from setup.sh
+# plus an overlay holding BINARY as /opt/bin/vmt, runs each line of CMDFILE in
+# the guest as root (`sh -c LINE`, stdin /dev/null; blank lines and # comments
+# are skipped), then powers the guest off. Results go to OUTDIR/results.txt
+# through the guest's second serial port, kept apart from the kernel console
+# (OUTDIR/console.log):
+#
+#   @@BEGIN n LINE
+#   <stdout of LINE>
+#   @@STDERR n
+#   <stderr of LINE>
+#   @@END n rc=N
+#   ...
+#   @@DONE count
+#
+# Each marker line is preceded by a newline of its own, so a section's text is
+# exactly what lies between "\n" before a marker and the line before it (the
+# parser in qemu.test.ts strips that one newline). Stdout and stderr are files
+# in the guest, so the program sees no TTY (plain, stable output).
+#
+# Env: MACHINE (pc,vmport=on), MEM (1024), QEMU_EXTRA (extra QEMU arguments,
+# word-split), TIMEOUT (whole boot, seconds, 240), CMD_TIMEOUT (per command,
+# seconds, 60), CPU (QEMU -cpu model, default max: the bun binary needs an
+# x86-64-v2 CPU -- it runs on Nehalem, and dies with SIGILL on TCG's default
+# qemu64), KERNEL and BASE (default: what setup.sh recorded in
+# .cache/current.env).
+# Exit status: 0 when the guest ran every command and powered off (commands
+# that fail are for the caller to judge), 2 when it did not finish, 64 usage.
+set -euo pipefail
+umask 022
+
+[ $# -eq 3 ] || { echo "usage: qemu-run.sh BINARY CMDFILE OUTDIR" >&2; exit 64; }
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${E2E_CACHE:-$HERE/.cache}
+if [ -z "${KERNEL:-}" ] || [ -z "${BASE:-}" ]; then
+  [ -f "$CACHE/current.env" ] || { echo "qemu-run: run test/e2e/setup.sh first ($CACHE/current.env missing)" >&2; exit 64; }
+  k=${KERNEL:-} b=${BASE:-}
+  # shellcheck disable=SC1091
+  . "$CACHE/current.env"
+  KERNEL=${k:-$KERNEL} BASE=${b:-$BASE}
+fi
+[ -f "$1" ] || { echo "qemu-run: no such binary: $1" >&2; exit 64; }
+[ -f "$2" ] || { echo "qemu-run: no such command file: $2" >&2; exit 64; }
+BIN=$(readlink -f "$1"); CMDS=$(readlink -f "$2"); OUT=$3
+mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+rm -f "$OUT/results.txt" "$OUT/console.log"
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+
+R=$W/root
+mkdir -p "$R/opt/bin"
+cp "$BIN" "$R/opt/bin/vmt"; chmod 755 "$R/opt/bin/vmt"
+# Libraries of a dynamically linked binary (a bun --compile binary needs libc,
+# libpthread, libdl, libm and the loader).
+if ldd "$BIN" >/dev/null 2>&1; then
+  ldd "$BIN" | grep -o '/[^ ]*' | sort -u | while read -r l; do mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l"; done
+fi
+cp "$CMDS" "$R/cmds.txt"
+cat > "$R/run-tests.sh" <<'EOS'
+#!/bin/sh
+exec 3>/dev/ttyS1
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+export PATH=/opt/bin:/usr/bin:/usr/sbin:/bin:/sbin HOME=/root; n=0
+ct=$(cat /cmd-timeout 2>/dev/null || echo 60)
+while IFS= read -r line || [ -n "$line" ]; do
+  case "$line" in ''|'#'*) continue;; esac; n=$((n+1))
+  printf '@@BEGIN %s %s\n' "$n" "$line" >&3
+  timeout "$ct" sh -c "$line" </dev/null >/tmp/.out 2>/tmp/.err; rc=$?
+  cat /tmp/.out >&3; printf '\n@@STDERR %s\n' "$n" >&3
+  cat /tmp/.err >&3; printf '\n@@END %s rc=%s\n' "$n" "$rc" >&3
+done < /cmds.txt
+echo "@@DONE $n" >&3
+EOS
+chmod 755 "$R/run-tests.sh"
+echo "${CMD_TIMEOUT:-60}" > "$R/cmd-timeout"
+chmod 755 "$R"   # the "." entry sets the mode of the guest's /
+# The overlay is appended uncompressed: the kernel takes mixed segments, and
+# gzip of a 110 MB binary costs more on the host than the copy in the guest.
+# The kernel reads an uncompressed segment only at a 4-byte-aligned offset
+# (zero padding between segments is skipped): pad the gzipped base.
+cp "$BASE" "$W/initrd"; truncate -s %512 "$W/initrd"
+(cd "$R" && find . ! -name . | cpio -o -H newc -R 0:0 --quiet) >> "$W/initrd"
+rm -rf "$R"
+
+# shellcheck disable=SC2086
+timeout --kill-after=5 "${TIMEOUT:-240}" qemu-system-x86_64 -machine "${MACHINE:-pc,vmport=on}" -accel tcg \
+  -cpu "${CPU:-max}" -m "${MEM:-1024}" -nographic -no-reboot -kernel "$KERNEL" -initrd "$W/initrd" \
+  -append "console=ttyS0 panic=-1 quiet" \
+  -serial mon:stdio -chardev file,id=res,path="$OUT/results.txt" -serial chardev:res ${QEMU_EXTRA:-} \
+  </dev/null >"$OUT/console.log" 2>&1 || echo "qemu exit $?" >>"$OUT/console.log"
+
+if ! grep -q '^@@DONE' "$OUT/results.txt" 2>/dev/null; then
+  echo "qemu-run: guest did not finish; see $OUT/console.log and $OUT/results.txt" >&2
+  exit 2
+fi

@@ -1,0 +1,329 @@
+// End-to-end: the standalone binary in a QEMU/TCG guest, against QEMU's own
+// implementation of the VMware backdoor (vmport), side by side with
+// open-vm-tools' vmware-checkvm as the reference.
+//
+// Two boots, run at the same time:
+//   A  -machine pc,vmport=on  -uuid ...  -m 1024   (the backdoor answers)
+//   B  -machine pc,vmport=off                      (no backdoor: reads 0xFFFFFFFF)
+// Each boot runs a list of commands; results.txt is parsed into
+// {cmd, stdout, stderr, output, rc} per command and every test below reads it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers.js';
+
+const ROOT = repoRoot();
+const E2E = join(ROOT, 'test/e2e');
+const BINARY = process.env.VMT_BINARY ?? join(ROOT, 'dist/bin/vmt-linux-x64');
+const OUT = process.env.E2E_OUT ?? join(E2E, '.cache/out');
+const UUID = '12345678-9abc-def0-1122-334455667788';
+
+export interface Result {
+  n: number;
+  cmd: string;
+  stdout: string;
+  stderr: string;
+  /** stdout then stderr */
+  output: string;
+  rc: number;
+}
+
+/** Parses the @@BEGIN/@@STDERR/@@END/@@DONE stream written by qemu-run.sh. */
+export function parseResults(text: string): { results: Result[]; done: boolean } {
+  const t = text.replace(/\r\n/g, '\n');
+  // qemu-run.sh writes "@@BEGIN n CMD\n" STDOUT "\n@@STDERR n\n" STDERR "\n@@END n rc=N\n".
+  const re = /^@@BEGIN (\d+) (.*)\n([\s\S]*?)\n@@STDERR \1\n([\s\S]*?)\n@@END \1 rc=(\d+)$/gm;
+  const results: Result[] = [];
+  for (const m of t.matchAll(re)) {
+    const stdout = m[3] ?? '';
+    const stderr = m[4] ?? '';
+    results.push({ n: Number(m[1]), cmd: m[2] ?? '', stdout, stderr, output: stdout + stderr, rc: Number(m[5]) });
+  }
+  return { results, done: /^@@DONE \d+$/m.test(t) };
+}
+
+interface Boot {
+  name: string;
+  dir: string;
+  seconds: number;
+  byId: Map<string, Result>;
+  where: string;
+}
+
+type Commands = [id: string, line: string][];
+
+function runSetup(): void {
+  const t0 = Date.now();
+  const r = spawnSync('bash', [join(E2E, 'setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  process.stderr.write(r.stderr ?? '');
+  if (r.status !== 0) {
+    throw new Error(`test/e2e/setup.sh failed (status ${r.status}, signal ${r.signal}):\n${r.stderr}${r.stdout}`);
+  }
+  process.stderr.write(`e2e: setup.sh took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+function boot(name: string, env: Record<string, string>, commands: Commands): Promise<Boot> {
+  const dir = join(OUT, name);
+  mkdirSync(dir, { recursive: true });
+  const cmdFile = join(dir, 'cmds.txt');
+  writeFileSync(cmdFile, commands.map(([, line]) => line).join('\n') + '\n');
+  const where = `(boot ${name}: ${join(dir, 'results.txt')}, console ${join(dir, 'console.log')})`;
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(E2E, 'qemu-run.sh'), BINARY, cmdFile, dir], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const seconds = (Date.now() - t0) / 1000;
+      process.stderr.write(`e2e: boot ${name} took ${seconds.toFixed(1)} s ${where}\n`);
+      let text = '';
+      try {
+        text = readFileSync(join(dir, 'results.txt'), 'utf8');
+      } catch {
+        /* reported below */
+      }
+      const { results, done } = parseResults(text);
+      if (code !== 0 || !done) {
+        reject(new Error(`qemu-run.sh ${name} exited ${code ?? signal}; guest finished: ${done}; ${results.length}/${commands.length} commands ran ${where}\n${log}`));
+        return;
+      }
+      if (results.length !== commands.length) {
+        reject(new Error(`boot ${name}: ${results.length} results for ${commands.length} commands ${where}`));
+        return;
+      }
+      const byId = new Map<string, Result>();
+      commands.forEach(([id], i) => byId.set(id, results[i]!));
+      resolve({ name, dir, seconds, byId, where });
+    });
+  });
+}
+
+const commandsA: Commands = [
+  ['probe-json', 'vmt checkvm --probe --json'],
+  ['probe-text', 'vmt checkvm --probe'],
+  ['auto-text', 'vmt checkvm'],
+  ['auto-json', 'vmt checkvm --json'],
+  ['probe-quiet', 'vmt checkvm -q --probe'],
+  ['gettime-probe', 'vmt gettime --probe'],
+  ['gettime', 'vmt gettime'],
+  ['date-before', 'date +%s'],
+  ['gettime-set', 'vmt gettime --probe --set'],
+  ['date-after', 'date +%s'],
+  ['nonroot-probe-json', 'runas vmt checkvm --probe --json'],
+  ['ref-checkvm', 'withio vmware-checkvm'],
+  ['ref-checkvm-p', 'withio vmware-checkvm -p'],
+  ['ref-checkvm-noio', 'vmware-checkvm'],
+];
+const commandsB: Commands = [
+  ['probe-json', 'vmt checkvm --probe --json'],
+  ['nonroot-probe-json', 'runas vmt checkvm --probe --json'],
+  ['gettime-probe', 'vmt gettime --probe'],
+  ['ref-checkvm', 'withio vmware-checkvm'],
+];
+
+let booted: Promise<{ A: Boot; B: Boot }> | undefined;
+/** Set-up and both boots, once, shared by every test. */
+function boots(): Promise<{ A: Boot; B: Boot }> {
+  booted ??= (async () => {
+    if (!existsSync(BINARY)) {
+      throw new Error(`${BINARY} is missing: build the standalone binary first with \`npm run binaries\``);
+    }
+    runSetup();
+    const [A, B] = await Promise.all([
+      boot('checkvm-vmport-on', { MACHINE: 'pc,vmport=on', MEM: '1024', QEMU_EXTRA: `-uuid ${UUID}` }, commandsA),
+      boot('checkvm-vmport-off', { MACHINE: 'pc,vmport=off', MEM: '1024', QEMU_EXTRA: '' }, commandsB),
+    ]);
+    return { A, B };
+  })();
+  return booted;
+}
+
+function get(b: Boot, id: string): Result {
+  const r = b.byId.get(id);
+  assert.ok(r, `no result for ${id} ${b.where}`);
+  return r;
+}
+
+/** Everything about one command, for assertion messages. */
+function ctx(b: Boot, r: Result): string {
+  return `\n  command: ${r.cmd}\n  rc: ${r.rc}\n  stdout: ${JSON.stringify(r.stdout)}\n  stderr: ${JSON.stringify(r.stderr)}\n  ${b.where}`;
+}
+
+function json(b: Boot, r: Result): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(r.stdout);
+    assert.ok(v && typeof v === 'object' && !Array.isArray(v), 'not a JSON object');
+    return v as Record<string, unknown>;
+  } catch (err) {
+    assert.fail(`stdout is not one JSON object (${(err as Error).message})${ctx(b, r)}`);
+  }
+}
+
+/** A clean answer: no crash text, no stack trace, no signal death. */
+function assertClean(b: Boot, r: Result): void {
+  assert.doesNotMatch(r.output, /Segmentation fault|Illegal instruction|core dumped/i, `crash text in the output${ctx(b, r)}`);
+  assert.doesNotMatch(r.output, /^\s+at .+(:\d+:\d+\)?|native code\)?)$/m, `stack trace in the output${ctx(b, r)}`);
+  assert.ok(r.rc < 128, `killed by a signal (rc ${r.rc})${ctx(b, r)}`);
+}
+
+const T = { timeout: 300_000 };
+
+// ---- boot A: -machine pc,vmport=on -------------------------------------------
+
+test('A: checkvm --probe --json reports what QEMU vmport answers', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'probe-json');
+  assertClean(A, r);
+  assert.equal(r.rc, 0, `exit status${ctx(A, r)}`);
+  const j = json(A, r);
+  const c = ctx(A, r);
+  assert.equal(j.vmware, true, `vmware${c}`);
+  assert.equal(j.knock, 'answered', `knock${c}`);
+  assert.equal(j.version, 6, `version${c}`);
+  assert.equal(j.product, 'ESX Server', `product${c}`);
+  assert.equal(j.vmxType, 2, `vmxType${c}`);
+  assert.equal(j.biosUuid, UUID, `biosUuid (QEMU -uuid ${UUID})${c}`);
+  assert.equal(j.memoryMB, 1024, `memoryMB (QEMU -m 1024)${c}`);
+  assert.equal(j.hypervisor, 'QEMU (TCG)', `hypervisor${c}`);
+  assert.equal(j.cpuidSignature, 'TCGTCGTCGTCG', `cpuidSignature${c}`);
+});
+
+test('A: checkvm --probe prints the product and the backdoor protocol version (not the hardware version)', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'probe-text');
+  const c = ctx(A, r);
+  assertClean(A, r);
+  assert.equal(r.rc, 0, `exit status${c}`);
+  assert.match(r.stdout, /ESX Server/, `product${c}`);
+  assert.match(r.stdout, /protocol version\s+6\b/, `"protocol version 6"${c}`);
+  assert.doesNotMatch(r.stdout, /hardware version\s+6\b/, `6 must not be called the hardware version${c}`);
+  assert.match(r.stdout, /QEMU \(TCG\)/, `hypervisor${c}`);
+});
+
+test('A: checkvm without --probe does not knock under QEMU (TCG) and says not VMware', T, async () => {
+  const { A } = await boots();
+  const t = get(A, 'auto-text');
+  assertClean(A, t);
+  assert.equal(t.rc, 1, `exit status${ctx(A, t)}`);
+  assert.match(t.output, /QEMU \(TCG\)/, `names the hypervisor${ctx(A, t)}`);
+  const r = get(A, 'auto-json');
+  assert.equal(r.rc, 1, `exit status${ctx(A, r)}`);
+  const j = json(A, r);
+  assert.equal(j.knock, 'skipped', `no knock under a known non-VMware signature${ctx(A, r)}`);
+  assert.equal(j.vmware, false, `vmware${ctx(A, r)}`);
+  assert.equal(j.hypervisor, 'QEMU (TCG)', `hypervisor${ctx(A, r)}`);
+});
+
+test('A: checkvm -q --probe: exit 0 and no output', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'probe-quiet');
+  assert.equal(r.rc, 0, `exit status${ctx(A, r)}`);
+  assert.equal(r.output, '', `no output${ctx(A, r)}`);
+});
+
+test('A: gettime --probe: exit 3, names the time calls, prints no date', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'gettime-probe');
+  const c = ctx(A, r);
+  assertClean(A, r);
+  assert.equal(r.rc, 3, `exit status${c}`);
+  assert.equal(r.stdout, '', `nothing on stdout (no 1970/2106 date)${c}`);
+  assert.match(r.stderr, /GETTIME/, `stderr names the time calls${c}`);
+  assert.match(r.stderr, /time calls?/i, `stderr says the host has no time calls${c}`);
+});
+
+test('A: gettime without --probe: exit 3 (no knock under QEMU)', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'gettime');
+  assertClean(A, r);
+  assert.equal(r.rc, 3, `exit status${ctx(A, r)}`);
+  assert.equal(r.stdout, '', `nothing on stdout${ctx(A, r)}`);
+  assert.notEqual(r.stderr.trim(), '', `a message on stderr${ctx(A, r)}`);
+});
+
+test('A: gettime --probe --set: exit 3 and the guest clock is not stepped', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'gettime-set');
+  const c = ctx(A, r);
+  assertClean(A, r);
+  assert.equal(r.rc, 3, `exit status${c}`);
+  assert.equal(r.stdout, '', `nothing on stdout${c}`);
+  const before = Number(get(A, 'date-before').stdout.trim());
+  const after = Number(get(A, 'date-after').stdout.trim());
+  assert.ok(Number.isInteger(before) && Number.isInteger(after), `date +%s printed integers: ${before}, ${after} ${A.where}`);
+  assert.ok(after >= before && after - before <= 10, `clock moved from ${before} to ${after} (${after - before} s) across the command${c}`);
+});
+
+test('A: as non-root the knock faults and vmt answers cleanly (exit 1, knock "fault")', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'nonroot-probe-json');
+  const c = ctx(A, r);
+  assertClean(A, r);
+  assert.equal(r.rc, 1, `exit status${c}`);
+  const j = json(A, r);
+  assert.equal(j.knock, 'fault', `knock${c}`);
+  assert.equal(j.vmware, false, `vmware${c}`);
+});
+
+test('A: the reference (open-vm-tools vmware-checkvm under ioperm) agrees with vmt', T, async () => {
+  const { A } = await boots();
+  const v = get(A, 'ref-checkvm');
+  const p = get(A, 'ref-checkvm-p');
+  assert.equal(v.rc, 0, `exit status${ctx(A, v)}`);
+  assert.equal(v.stdout.trim(), 'VMware software version 6 (good)', `text${ctx(A, v)}`);
+  assert.equal(p.rc, 0, `exit status${ctx(A, p)}`);
+  assert.equal(p.stdout.trim(), 'ESX Server', `product${ctx(A, p)}`);
+  const ours = json(A, get(A, 'probe-json'));
+  const refVersion = Number(/version (\d+)/.exec(v.stdout)?.[1]);
+  assert.equal(ours.version, refVersion, `vmt's version agrees with vmware-checkvm's${ctx(A, v)}`);
+  assert.equal(ours.product, p.stdout.trim(), `vmt's product agrees with vmware-checkvm -p${ctx(A, p)}`);
+  // Without ioperm the reference faults too, and says not VMware.
+  const n = get(A, 'ref-checkvm-noio');
+  assert.equal(n.rc, 1, `exit status${ctx(A, n)}`);
+});
+
+// ---- boot B: -machine pc,vmport=off ------------------------------------------
+
+test('B: vmport=off: checkvm --probe --json as root: exit 1, knock "silent"', T, async () => {
+  const { B } = await boots();
+  const r = get(B, 'probe-json');
+  const c = ctx(B, r);
+  assertClean(B, r);
+  assert.equal(r.rc, 1, `exit status${c}`);
+  const j = json(B, r);
+  assert.equal(j.knock, 'silent', `knock: the port reads 0xFFFFFFFF, no fault${c}`);
+  assert.equal(j.vmware, false, `vmware${c}`);
+  assert.equal(j.version, null, `version${c}`);
+});
+
+test('B: vmport=off: as non-root the knock faults: exit 1, knock "fault"', T, async () => {
+  const { B } = await boots();
+  const r = get(B, 'nonroot-probe-json');
+  const c = ctx(B, r);
+  assertClean(B, r);
+  assert.equal(r.rc, 1, `exit status${c}`);
+  const j = json(B, r);
+  assert.equal(j.knock, 'fault', `knock${c}`);
+  assert.equal(j.vmware, false, `vmware${c}`);
+});
+
+test('B: vmport=off: gettime --probe exits 3', T, async () => {
+  const { B } = await boots();
+  const r = get(B, 'gettime-probe');
+  assertClean(B, r);
+  assert.equal(r.rc, 3, `exit status${ctx(B, r)}`);
+  assert.equal(r.stdout, '', `nothing on stdout${ctx(B, r)}`);
+});
+
+test('B: vmport=off: the reference agrees: vmware-checkvm under ioperm exits 1', T, async () => {
+  const { B } = await boots();
+  const r = get(B, 'ref-checkvm');
+  assert.equal(r.rc, 1, `exit status${ctx(B, r)}`);
+});

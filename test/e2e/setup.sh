@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Prepare everything the QEMU e2e harness needs, once, under test/e2e/.cache/:
+#   - Debian packages (installed only when missing; `apt-get update` only then);
+#   - the Debian kernel (resolved through linux-image-amd64), unpacked to an ELF
+#     vmlinux (PVH boot) plus the few modules the guest loads;
+#   - two static helpers: withio (ioperm(0x5658,4,1) then exec) and runas
+#     (drop to uid/gid 65534 then exec);
+#   - the base initramfs: busybox, modules, /init, open-vm-tools' vmware-checkvm
+#     with its libraries, withio and runas.
+# Safe to run again: every step is skipped when its result is already cached.
+# Writes test/e2e/.cache/current.env (KERNEL=..., BASE=...) for qemu-run.sh.
+# One progress line per step goes to stderr; nothing goes to stdout.
+set -euo pipefail
+umask 022
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${E2E_CACHE:-$HERE/.cache}
+mkdir -p "$CACHE"
+# One set-up at a time (test files may run in parallel); the others wait, then
+# find everything cached.
+exec 9>"$CACHE/.lock"
+flock 9
+T0=$(date +%s.%N)
+
+log() { printf 'e2e-setup: %s\n' "$*" >&2; }
+elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
+fi
+
+# --- 1. packages -------------------------------------------------------------
+PKGS=(qemu-system-x86 busybox-static cpio open-vm-tools gcc libc6-dev python3)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  log "packages: all present (${PKGS[*]})"
+else
+  log "packages: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >&2
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+APT_UPDATED=${#missing[@]}
+
+# --- 2. kernel ---------------------------------------------------------------
+resolve_kernel() {
+  apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+KPKG=${E2E_KERNEL_PKG:-$(resolve_kernel)}
+if [ -z "$KPKG" ] && [ "$APT_UPDATED" = 0 ]; then
+  log "kernel: linux-image-amd64 unknown to apt-cache; running apt-get update"
+  $SUDO apt-get update -qq >&2
+  KPKG=$(resolve_kernel)
+fi
+[ -n "$KPKG" ] || { log "kernel: cannot resolve linux-image-amd64 through apt-cache"; exit 1; }
+
+MODULES=(vsock vmw_vsock_virtio_transport_common vsock_loopback vmxnet3 vmw_pvscsi scsi_mod scsi_common)
+KDIR=$CACHE/kernel-$KPKG
+download_kernel() {
+  rm -rf "$CACHE/dl"; mkdir -p "$CACHE/dl"
+  # apt-get download runs as _apt when it can; a root-owned cache dir then gets
+  # a harmless warning, which APT::Sandbox::User=<this user> avoids.
+  (cd "$CACHE/dl" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "$KPKG" >&2)
+}
+if [ -f "$KDIR/.done" ]; then
+  log "kernel: $KPKG cached ($KDIR)"
+else
+  log "kernel: downloading and unpacking $KPKG"
+  if ! download_kernel; then
+    # Stale package lists name a kernel the mirror no longer has.
+    [ "$APT_UPDATED" = 0 ] && [ -z "${E2E_KERNEL_PKG:-}" ] || { log "kernel: apt-get download $KPKG failed"; exit 1; }
+    log "kernel: download failed; apt-get update and resolve again"
+    $SUDO apt-get update -qq >&2
+    KPKG=$(resolve_kernel); KDIR=$CACHE/kernel-$KPKG
+    download_kernel || { log "kernel: apt-get download $KPKG failed"; exit 1; }
+  fi
+  rm -rf "$KDIR"; mkdir -p "$KDIR/modules"
+  deb=$(ls "$CACHE"/dl/*.deb)
+  pats=('./boot/vmlinuz-*')
+  for m in "${MODULES[@]}"; do pats+=("*/$m.ko"); done
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$CACHE/dl" --wildcards "${pats[@]}"
+  for m in "${MODULES[@]}"; do
+    f=$(find "$CACHE/dl" -name "$m.ko" -print -quit)
+    [ -n "$f" ] || { log "kernel: module $m.ko not found in $KPKG"; exit 1; }
+    cp "$f" "$KDIR/modules/"
+  done
+  cp "$CACHE"/dl/boot/vmlinuz-* "$KDIR/vmlinuz"
+  # The xz payload, unpacked, is an ELF vmlinux that QEMU boots through PVH:
+  # that skips the ~3 s in-guest decompression under TCG.
+  python3 -c "import lzma,sys; d=open(sys.argv[1],'rb').read(); i=d.find(b'\xfd7zXZ\x00'); open(sys.argv[2],'wb').write(lzma.LZMADecompressor().decompress(d[i:]))" \
+    "$KDIR/vmlinuz" "$KDIR/vmlinux"
+  head -c4 "$KDIR/vmlinux" | grep -q 'ELF' || { log "kernel: unpacked vmlinux is not ELF"; exit 1; }
+  rm -rf "$CACHE/dl"
+  # Drop kernels of earlier point releases.
+  for old in "$CACHE"/kernel-*; do [ "$old" = "$KDIR" ] || rm -rf "$old"; done
+  touch "$KDIR/.done"
+fi
+
+# --- 3. static helpers -------------------------------------------------------
+HDIR=$CACHE/helpers
+mkdir -p "$HDIR"
+cat > "$HDIR/withio.c.new" <<'EOF'
+/* withio PROG ARGS...: allow user-mode port I/O on the VMware backdoor ports
+   0x5658-0x565B (a 32-bit `in` touches four ports; 0x5659 is the HB port),
+   then exec PROG. The permission survives fork and exec. */
+#include <stdio.h>
+#include <sys/io.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (argc < 2) { fprintf(stderr, "usage: withio PROG [ARGS...]\n"); return 2; }
+  if (ioperm(0x5658, 4, 1)) { perror("withio: ioperm(0x5658, 4, 1)"); return 126; }
+  execvp(argv[1], argv + 1);
+  perror("withio: exec");
+  return 127;
+}
+EOF
+cat > "$HDIR/runas.c.new" <<'EOF'
+/* runas PROG ARGS...: drop to uid/gid 65534 (nobody/nogroup), no
+   supplementary groups, then exec PROG. */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (argc < 2) { fprintf(stderr, "usage: runas PROG [ARGS...]\n"); return 2; }
+  if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) { perror("runas"); return 126; }
+  if (getuid() != 65534 || geteuid() != 65534) { fprintf(stderr, "runas: still privileged\n"); return 126; }
+  setenv("HOME", "/tmp", 1);
+  execvp(argv[1], argv + 1);
+  perror("runas: exec");
+  return 127;
+}
+EOF
+for h in withio runas; do
+  if [ -x "$HDIR/$h" ] && cmp -s "$HDIR/$h.c.new" "$HDIR/$h.c"; then
+    rm -f "$HDIR/$h.c.new"
+    log "helper: $h cached"
+  else
+    mv "$HDIR/$h.c.new" "$HDIR/$h.c"
+    gcc -static -O2 -Wall -o "$HDIR/$h" "$HDIR/$h.c"
+    log "helper: built static $h"
+  fi
+done
+
+# --- 4. base initramfs -------------------------------------------------------
+INIT=$(cat <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin; export PATH=/bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs -o mode=1777 tmp /tmp
+for m in vsock vmw_vsock_virtio_transport_common vsock_loopback; do insmod /lib/modules/$m.ko; done
+[ -x /run-tests.sh ] && /run-tests.sh
+sync
+poweroff -f
+EOF
+)
+CHECKVM=$(command -v vmware-checkvm || echo /usr/bin/vmware-checkvm)
+[ -x "$CHECKVM" ] || { log "base: vmware-checkvm not found (open-vm-tools)"; exit 1; }
+pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+KEY=$(printf '%s\n' "$KPKG" "$INIT" "$(pkgver busybox-static)" "$(pkgver open-vm-tools)" "$(pkgver libc6)" \
+  "$(sha256sum "$HDIR/withio" "$HDIR/runas")" | sha256sum | cut -c1-16)
+BASE=$CACHE/base.cpio.gz
+if [ -f "$BASE" ] && [ "$(cat "$CACHE/base.key" 2>/dev/null)" = "$KEY" ]; then
+  log "base initramfs: cached ($BASE)"
+else
+  log "base initramfs: building"
+  W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+  R=$W/root
+  mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc,lib/modules,opt/bin}
+  cp /bin/busybox "$R/bin/busybox"
+  printf '%s\n' "$INIT" > "$R/init"; chmod 755 "$R/init"
+  cp "$KDIR"/modules/*.ko "$R/lib/modules/"
+  cp "$HDIR/withio" "$HDIR/runas" "$R/usr/bin/"
+  cp "$CHECKVM" "$R/usr/bin/vmware-checkvm"
+  ldd "$CHECKVM" | grep -o '/[^ ]*' | sort -u | while read -r l; do
+    mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' > "$R/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$R/etc/group"
+  # The archive's "." entry sets the mode of the guest's / : keep it 755, or
+  # nothing but root can reach any file. -R 0:0 makes every file root's.
+  chmod 755 "$R"; chmod 1777 "$R/tmp"; chmod 700 "$R/root"
+  (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$BASE.tmp"
+  mv "$BASE.tmp" "$BASE"
+  printf '%s\n' "$KEY" > "$CACHE/base.key"
+  log "base initramfs: $(du -h "$BASE" | cut -f1) written"
+fi
+
+printf 'KERNEL=%q\nBASE=%q\nKERNEL_PKG=%q\n' "$KDIR/vmlinux" "$BASE" "$KPKG" > "$CACHE/current.env"
+log "ready in $(elapsed) s: KERNEL=$KDIR/vmlinux BASE=$BASE"
