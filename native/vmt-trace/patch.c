@@ -1,0 +1,165 @@
+#define _GNU_SOURCE
+#include "patch.h"
+#include "elfscan.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* The sites of each file seen in this run, by identity. */
+struct scanned {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	struct cpuid_sites sites;
+	struct scanned *next;
+};
+static struct scanned *scanned;
+
+struct mapping {
+	uint64_t start, end, offset;
+	char perms[5];
+	unsigned major, minor;
+	unsigned long inode;
+	char path[4096];
+};
+
+static int parse_line(const char *line, struct mapping *m)
+{
+	m->path[0] = 0;
+	return sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %4095[^\n]", &m->start, &m->end, m->perms, &m->offset, &m->major, &m->minor, &m->inode, m->path) >= 7;
+}
+
+/* The file behind a mapping: /proc/PID/map_files (exact, even if deleted; root), else its path checked by identity. */
+static int open_mapping(pid_t pid, const struct mapping *m)
+{
+	char p[128];
+	snprintf(p, sizeof p, "/proc/%d/map_files/%lx-%lx", pid, m->start, m->end);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	if (m->path[0] != '/')
+		return -1;
+	fd = open(m->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == m->inode && major(st.st_dev) == m->major && minor(st.st_dev) == m->minor)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static const struct cpuid_sites *sites_of(pid_t pid, const struct mapping *m)
+{
+	int fd = open_mapping(pid, m);
+	struct stat st;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return NULL;
+	}
+	for (struct scanned *s = scanned; s; s = s->next)
+		if (s->dev == st.st_dev && s->ino == st.st_ino && s->size == st.st_size && s->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    s->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+			close(fd);
+			return &s->sites;
+		}
+	struct scanned *s = calloc(1, sizeof *s);
+	if (!s) {
+		close(fd);
+		return NULL;
+	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	s->size = st.st_size;
+	s->mtime = st.st_mtim;
+	elf_cpuid_sites(fd, &s->sites); /* not ELF: no sites */
+	close(fd);
+	s->next = scanned;
+	scanned = s;
+	return &s->sites;
+}
+
+static int has_site(const struct cpuid_sites *s, uint64_t off)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->off[mid] == off)
+			return 1;
+		if (s->off[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* cpuid is 0F A2, ud2 is 0F 0B: only the second byte changes. */
+static void patch_site(pid_t pid, uint64_t addr)
+{
+	uint64_t b = addr + 1, word = b & ~7ull;
+	unsigned shift = (b - word) * 8;
+	errno = 0;
+	long w = ptrace(PTRACE_PEEKTEXT, pid, word, 0);
+	if (errno)
+		return;
+	errno = 0;
+	long before = ptrace(PTRACE_PEEKTEXT, pid, addr & ~7ull, 0);
+	if (errno || ((uint8_t)(before >> ((addr & 7) * 8))) != 0x0F || ((uint8_t)(w >> shift)) != 0xA2)
+		return; /* not a cpuid any more (already patched, or other code) */
+	w = (long)(((unsigned long)w & ~(0xFFul << shift)) | (0x0Bul << shift));
+	ptrace(PTRACE_POKETEXT, pid, word, w);
+}
+
+static void patch_mapping(pid_t pid, const struct mapping *m)
+{
+	const struct cpuid_sites *s = sites_of(pid, m);
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->off[i] >= m->offset && s->off[i] + 2 <= m->offset + (m->end - m->start))
+			patch_site(pid, m->start + (s->off[i] - m->offset));
+}
+
+void patch_range(pid_t pid, uint64_t lo, uint64_t hi)
+{
+	char p[64], line[4352];
+	snprintf(p, sizeof p, "/proc/%d/maps", pid);
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return;
+	struct mapping m;
+	while (fgets(line, sizeof line, f))
+		if (parse_line(line, &m) && m.perms[2] == 'x' && m.inode && m.start < hi && m.end > lo)
+			patch_mapping(pid, &m);
+	fclose(f);
+}
+
+void patch_process(pid_t pid) { patch_range(pid, 0, UINT64_MAX); }
+
+int patched_site(pid_t pid, uint64_t addr)
+{
+	char p[64], line[4352];
+	snprintf(p, sizeof p, "/proc/%d/maps", pid);
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return 0;
+	struct mapping m;
+	int found = 0;
+	while (!found && fgets(line, sizeof line, f))
+		if (parse_line(line, &m) && addr >= m.start && addr < m.end) {
+			const struct cpuid_sites *s = m.inode ? sites_of(pid, &m) : NULL;
+			found = s && has_site(s, m.offset + (addr - m.start));
+			break;
+		}
+	fclose(f);
+	return found;
+}

@@ -1,0 +1,13 @@
+/* cpuid -> ud2 in a tracee's executable file mappings, and the look-up of a patched site. */
+#ifndef VMT_PATCH_H
+#define VMT_PATCH_H
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Patches every executable file mapping of pid (after exec). */
+void patch_process(pid_t pid);
+/* Patches the executable file mappings that overlap [lo, hi) (after mmap/mprotect). */
+void patch_range(pid_t pid, uint64_t lo, uint64_t hi);
+/* Whether addr, in pid, is a CPUID site this tracer patched. */
+int patched_site(pid_t pid, uint64_t addr);
+#endif

@@ -1,0 +1,535 @@
+/*
+ * vmt-trace: runs a program (and everything it forks and execs) as if inside
+ * a VMware VM. The program's backdoor instructions fault here as they would
+ * on bare metal; this tracer catches each fault, hands the registers (and for
+ * string I/O the bytes) to the host model over a pipe, applies the answer,
+ * steps over the instruction and resumes without delivering the signal.
+ *
+ *   vmt-trace [--timeout SECONDS] -- PROGRAM [ARGS...]
+ *
+ * fd 3 (tracer -> host) and fd 4 (host -> tracer) carry the requests and
+ * replies of sim_wire.h; `vmt sim` (src/sim/bridge.ts) is the other end.
+ *
+ * CPUID: real tools refuse to knock under a KVM signature and this machine has
+ * no CPUID faulting, so each `cpuid` in the program's executable mappings (at
+ * exec, and at every new executable mmap/mprotect) becomes `ud2`, found by
+ * decoding instruction boundaries (elfscan.c); the SIGILL at a patched site is
+ * answered with the VMware signature at 0x40000000, 0x40000010 without the
+ * vmcall/vmmcall bits, and the real values elsewhere.
+ *
+ * Safety: the program gets socket(AF_VSOCK) failing with EAFNOSUPPORT
+ * (seccomp) and no /dev/vsock (private mount namespace, where permitted).
+ * --timeout kills what was started, by pid. The exit status is the program's
+ * (128+N when signal N killed it; 124 on timeout; 127 not found).
+ */
+#define _GNU_SOURCE
+#include "elfscan.h"
+#include "sim_wire.h"
+#include "x86len.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BDOOR_MAGIC 0x564D5868u
+#define BDOOR_PORT 0x5658u
+#define BDOORHB_PORT 0x5659u
+#define AF_VSOCK_NR 40
+#define HB_MAX (4u << 20) /* never move more than this in one string I/O */
+
+static int fd_req = SIM_FD_REQUEST, fd_rep = SIM_FD_REPLY;
+static pid_t main_pid;
+static volatile sig_atomic_t timed_out, forward_sig;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "vmt sim: %s: %s\n", what, strerror(errno));
+	exit(125);
+}
+
+/* ---- the traced program's side, before exec ---------------------------------- */
+
+static void install_seccomp(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), /* x32 ABI: refuse */
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK_NR, 7, 8),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), /* unreachable filler */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pkey_mprotect, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 2),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof f / sizeof f[0], f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		die("cannot install the seccomp filter");
+}
+
+/* /dev/vsock becomes /dev/null in a private mount namespace (root only; the
+ * seccomp filter already refuses AF_VSOCK sockets, this is belt and braces). */
+static void hide_dev_vsock(void)
+{
+	if (access("/dev/vsock", F_OK) != 0 || unshare(CLONE_NEWNS) != 0)
+		return;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		mount("/dev/null", "/dev/vsock", NULL, MS_BIND, NULL);
+}
+
+static void child(char **argv)
+{
+	close(fd_req);
+	close(fd_rep);
+	hide_dev_vsock();
+	install_seccomp();
+	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
+		die("ptrace(TRACEME)");
+	raise(SIGSTOP);
+	execvp(argv[0], argv);
+	int e = errno;
+	fprintf(stderr, "vmt sim: %s: %s\n", argv[0], e == ENOENT ? "command not found" : strerror(e));
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+/* ---- the traced tasks ------------------------------------------------------ */
+
+struct task {
+	pid_t pid;
+	int seen;        /* its first stop has been handled */
+	int in_exec_map; /* stopped at an mmap/mprotect entry, waiting for its exit */
+	uint64_t map_addr, map_len;
+	int map_is_mmap;
+	struct task *next;
+};
+static struct task *tasks;
+
+static struct task *task_get(pid_t pid, int create)
+{
+	for (struct task *t = tasks; t; t = t->next)
+		if (t->pid == pid)
+			return t;
+	if (!create)
+		return NULL;
+	struct task *t = calloc(1, sizeof *t);
+	if (!t)
+		die("out of memory");
+	t->pid = pid;
+	t->next = tasks;
+	tasks = t;
+	return t;
+}
+
+static void task_drop(pid_t pid)
+{
+	for (struct task **p = &tasks; *p; p = &(*p)->next)
+		if ((*p)->pid == pid) {
+			struct task *t = *p;
+			*p = t->next;
+			free(t);
+			return;
+		}
+}
+
+static void kill_all(void)
+{
+	for (struct task *t = tasks; t; t = t->next)
+		kill(t->pid, SIGKILL);
+}
+
+/* ---- memory of a tracee ---------------------------------------------------- */
+
+static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec l = { buf, len }, r = { (void *)addr, len };
+	if (process_vm_readv(pid, &l, 1, &r, 1, 0) == (ssize_t)len)
+		return 0;
+	for (size_t i = 0; i < len; i += sizeof(long)) { /* unreadable for vm_readv (e.g. exec-only): ptrace can */
+		errno = 0;
+		long w = ptrace(PTRACE_PEEKDATA, pid, addr + i, 0);
+		if (errno)
+			return -1;
+		memcpy((uint8_t *)buf + i, &w, len - i < sizeof w ? len - i : sizeof w);
+	}
+	return 0;
+}
+
+static int poke(pid_t pid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec l = { (void *)buf, len }, r = { (void *)addr, len };
+	return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
+}
+
+/* ---- the host model, over the pipe -------------------------------------------- */
+
+static void xwrite(int fd, const void *buf, size_t len)
+{
+	for (const uint8_t *p = buf; len;) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "vmt sim: the host model went away\n");
+			kill_all();
+			exit(125);
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+static void xread(int fd, void *buf, size_t len)
+{
+	for (uint8_t *p = buf; len;) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "vmt sim: the host model went away\n");
+			kill_all();
+			exit(125);
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+/* One round trip: the request (and its bytes), then the reply (and its bytes, at most max). */
+static uint32_t host_call(uint32_t op, pid_t pid, uint32_t regs[7], const void *data, uint32_t len, void *rdata, uint32_t max)
+{
+	struct sim_request q = { SIM_MAGIC, op, (uint32_t)pid, { 0 }, len };
+	struct sim_reply a;
+	memcpy(q.regs, regs, sizeof q.regs);
+	xwrite(fd_req, &q, sizeof q);
+	if (len)
+		xwrite(fd_req, data, len);
+	xread(fd_rep, &a, sizeof a);
+	if (a.magic != SIM_MAGIC || a.len > max) {
+		fprintf(stderr, "vmt sim: bad reply from the host model\n");
+		kill_all();
+		exit(125);
+	}
+	memcpy(regs, a.regs, sizeof a.regs);
+	if (a.len)
+		xread(fd_rep, rdata, a.len);
+	return a.len;
+}
+
+static void regs_to_frame(const struct user_regs_struct *r, uint32_t f[7])
+{
+	f[0] = r->rax; f[1] = r->rbx; f[2] = r->rcx; f[3] = r->rdx;
+	f[4] = r->rsi; f[5] = r->rdi; f[6] = r->rbp;
+}
+
+/* A register the host wrote gets its 32-bit value, zero-extended as the
+ * hardware does; one it left alone keeps all 64 bits (it may hold a pointer). */
+static void set32(unsigned long long *reg, uint32_t before, uint32_t after)
+{
+	if (after != before)
+		*reg = after;
+}
+
+static void frame_to_regs(const uint32_t in[7], const uint32_t f[7], struct user_regs_struct *r)
+{
+	set32(&r->rax, in[0], f[0]); set32(&r->rbx, in[1], f[1]); set32(&r->rcx, in[2], f[2]);
+	set32(&r->rdx, in[3], f[3]); set32(&r->rsi, in[4], f[4]); set32(&r->rdi, in[5], f[5]);
+	set32(&r->rbp, in[6], f[6]);
+}
+
+/* A fault at `in eax,dx` (ED) on 0x5658 or `rep insb`/`rep outsb` (F3 6C / F3 6E)
+ * on 0x5659 with the magic in EAX: answer it and return 1; anything else 0. */
+static int backdoor(pid_t pid)
+{
+	struct user_regs_struct r;
+	uint8_t op[2];
+	uint32_t in[7], f[7];
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0 || peek(pid, r.rip, op, 2) < 0)
+		return 0;
+	if ((uint32_t)r.rax != BDOOR_MAGIC)
+		return 0;
+	uint16_t port = (uint16_t)r.rdx;
+	regs_to_frame(&r, f);
+	if (op[0] == 0xED && port == BDOOR_PORT) {
+		memcpy(in, f, sizeof in);
+		host_call(SIM_OP_LB, pid, f, NULL, 0, NULL, 0);
+		frame_to_regs(in, f, &r);
+		r.rip += 1;
+	} else if (op[0] == 0xF3 && op[1] == 0x6E && port == BDOORHB_PORT) {
+		uint32_t n = (uint32_t)r.rcx, count = n;
+		uint64_t src = r.rsi;
+		uint8_t *buf = n <= HB_MAX ? malloc(n ? n : 1) : NULL;
+		if (!buf || peek(pid, src, buf, n) < 0)
+			n = 0; /* unreadable: the host sees an empty transfer and fails it */
+		f[4] = 0; /* RSI is the pointer, not a register value */
+		memcpy(in, f, sizeof in);
+		host_call(SIM_OP_HB_OUT, pid, f, buf, n, NULL, 0);
+		free(buf);
+		frame_to_regs(in, f, &r);
+		r.rsi = src + count; /* like the instruction: RSI advanced, RCX counted down */
+		r.rcx = 0;
+		r.rip += 2;
+	} else if (op[0] == 0xF3 && op[1] == 0x6C && port == BDOORHB_PORT) {
+		uint32_t max = (uint32_t)r.rcx;
+		uint64_t dst = r.rdi;
+		uint8_t *buf = malloc(max <= HB_MAX && max ? max : 1);
+		if (!buf)
+			die("out of memory");
+		f[5] = 0;
+		memcpy(in, f, sizeof in);
+		uint32_t got = host_call(SIM_OP_HB_IN, pid, f, NULL, 0, buf, max <= HB_MAX ? max : 0);
+		if (got && poke(pid, dst, buf, got) < 0)
+			fprintf(stderr, "vmt sim: pid %d: cannot write %u bytes at %#llx\n", pid, got, (unsigned long long)dst);
+		free(buf);
+		frame_to_regs(in, f, &r);
+		r.rdi = dst + max;
+		r.rcx = 0;
+		r.rip += 2;
+	} else {
+		return 0;
+	}
+	ptrace(PTRACE_SETREGS, pid, 0, &r);
+	return 1;
+}
+
+/* ---- CPUID -------------------------------------------------------------------- */
+
+#include "patch.h"
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	uint32_t a = leaf, b, c = sub, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	out[0] = a; out[1] = b; out[2] = c; out[3] = d;
+}
+
+/* What a VMware VM's CPUID says: the real CPU, with VMware's hypervisor leaves. */
+static void vmware_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	if (leaf >= 0x40000000 && leaf <= 0x4FFFFFFF) {
+		memset(out, 0, 16);
+		if (leaf == 0x40000000) {
+			out[0] = 0x40000010;
+			memcpy(&out[1], "VMwa", 4);
+			memcpy(&out[2], "reVM", 4);
+			memcpy(&out[3], "ware", 4);
+		}
+		return; /* 0x40000010: no vmcall/vmmcall bits, so tools keep to the I/O port */
+	}
+	cpuid(leaf, sub, out);
+	if (leaf == 1)
+		out[2] |= 1u << 31; /* hypervisor present */
+}
+
+/* A SIGILL at a ud2 this tracer put in place of a cpuid (possibly after prefixes). */
+static int emulate_cpuid(pid_t pid)
+{
+	struct user_regs_struct r;
+	uint8_t op[X86_MAX_INSN_LEN];
+	uint32_t out[4];
+	size_t n = sizeof op; /* less near the end of a mapping */
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
+		return 0;
+	while (n >= 2 && peek(pid, r.rip, op, n) < 0)
+		n--;
+	if (n < 2)
+		return 0;
+	size_t p = x86_prefix_len(op, n - 2);
+	if (op[p] != 0x0F || op[p + 1] != 0x0B || !patched_site(pid, r.rip + p))
+		return 0;
+	vmware_cpuid((uint32_t)r.rax, (uint32_t)r.rcx, out);
+	r.rax = out[0]; r.rbx = out[1]; r.rcx = out[2]; r.rdx = out[3];
+	r.rip += p + 2;
+	ptrace(PTRACE_SETREGS, pid, 0, &r);
+	return 1;
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+static void on_alarm(int sig) { (void)sig; timed_out = 1; }
+static void on_forward(int sig) { forward_sig = sig; }
+
+static long timeout_arg(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == 0 || *end || v <= 0 || v > 86400 * 365) {
+		fprintf(stderr, "vmt sim: --timeout wants a number of seconds > 0, not '%s'\n", s);
+		exit(125);
+	}
+	return (long)(v * 1000);
+}
+
+/* A seccomp stop at mmap/mprotect with PROT_EXEC: remember the range, run to the syscall's exit. */
+static void at_exec_map_entry(struct task *t)
+{
+	struct user_regs_struct r;
+	ptrace(PTRACE_GETREGS, t->pid, 0, &r);
+	t->in_exec_map = 1;
+	t->map_is_mmap = r.orig_rax == SYS_mmap;
+	t->map_addr = r.rdi;
+	t->map_len = r.rsi;
+	ptrace(PTRACE_SYSCALL, t->pid, 0, 0);
+}
+
+static void at_exec_map_exit(struct task *t)
+{
+	struct user_regs_struct r;
+	ptrace(PTRACE_GETREGS, t->pid, 0, &r);
+	t->in_exec_map = 0;
+	if ((int64_t)r.rax < 0 && (int64_t)r.rax > -4096)
+		return; /* failed */
+	uint64_t lo = t->map_is_mmap ? r.rax : t->map_addr;
+	patch_range(t->pid, lo, lo + t->map_len);
+}
+
+int main(int argc, char **argv)
+{
+	long timeout_ms = 0;
+	int i = 1;
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
+			timeout_ms = timeout_arg(argv[++i]);
+		else {
+			fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] -- PROGRAM [ARGS...]\n");
+			return 125;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] -- PROGRAM [ARGS...]\n");
+		return 125;
+	}
+	if (fcntl(fd_req, F_GETFD) < 0 || fcntl(fd_rep, F_GETFD) < 0) {
+		fprintf(stderr, "vmt-trace: fds 3 and 4 must lead to the host model; run it through 'vmt sim'\n");
+		return 125;
+	}
+	fcntl(fd_req, F_SETFD, FD_CLOEXEC);
+	fcntl(fd_rep, F_SETFD, FD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+
+	main_pid = fork();
+	if (main_pid < 0)
+		die("fork");
+	if (main_pid == 0)
+		child(argv + i);
+
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid returns EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_forward;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	int st, rc = 125;
+	if (waitpid(main_pid, &st, __WALL) < 0 || !WIFSTOPPED(st)) {
+		fprintf(stderr, "vmt sim: the program did not start\n");
+		return 125;
+	}
+	long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC |
+		    PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD;
+	if (ptrace(PTRACE_SETOPTIONS, main_pid, 0, opts) < 0)
+		die("ptrace(SETOPTIONS)");
+	task_get(main_pid, 1)->seen = 1;
+	if (timeout_ms) {
+		struct itimerval it = { { 0, 0 }, { timeout_ms / 1000, (timeout_ms % 1000) * 1000 } };
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
+	ptrace(PTRACE_CONT, main_pid, 0, 0);
+
+	int main_done = 0;
+	while (tasks) {
+		if (timed_out == 1) {
+			timed_out = 2;
+			fprintf(stderr, "vmt sim: timed out after %.3g s; killing pid %d and its descendants\n", timeout_ms / 1000.0, main_pid);
+			kill_all();
+		}
+		if (forward_sig) {
+			kill(main_pid, forward_sig);
+			forward_sig = 0;
+		}
+		pid_t pid = waitpid(-1, &st, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ECHILD */
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (pid == main_pid) {
+				rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+				main_done = 1;
+				kill_all(); /* the sim lives as long as the program: nothing is left behind */
+			}
+			uint32_t none[7] = { 0 };
+			host_call(SIM_OP_EXIT, pid, none, NULL, 0, NULL, 0);
+			task_drop(pid);
+			continue;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		struct task *t = task_get(pid, 1);
+		int sig = WSTOPSIG(st), event = st >> 16, deliver = 0;
+		if (!t->seen) {
+			t->seen = 1; /* a new task's first stop (SIGSTOP, or a racing event) */
+			if (sig == SIGSTOP) {
+				ptrace(PTRACE_CONT, pid, 0, 0);
+				continue;
+			}
+		}
+		if (sig == (SIGTRAP | 0x80) && t->in_exec_map) {
+			at_exec_map_exit(t);
+		} else if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
+			at_exec_map_entry(t);
+			continue;
+		} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
+			patch_process(pid);
+		} else if (sig == SIGTRAP && (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK || event == PTRACE_EVENT_CLONE)) {
+			unsigned long child_pid;
+			if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &child_pid) == 0)
+				task_get((pid_t)child_pid, 1);
+		} else if (sig == SIGTRAP && event) {
+			/* other ptrace events: nothing to do */
+		} else if (sig == SIGSEGV && backdoor(pid)) {
+			/* answered */
+		} else if (sig == SIGILL && emulate_cpuid(pid)) {
+			/* answered */
+		} else {
+			deliver = sig;
+		}
+		ptrace(PTRACE_CONT, pid, 0, deliver);
+	}
+	if (timed_out)
+		return 124;
+	return main_done ? rc : 125;
+}
