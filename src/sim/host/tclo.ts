@@ -1,0 +1,96 @@
+// TCLO, host side (protocol.md §5): the guest polls by sending a message (empty,
+// or its reply to the previous command) and then asking for one. Every newly
+// opened TCLO channel first gets `reset`; once the guest has answered it, the
+// configured commands follow from one queue shared by all channels, one per
+// poll that follows the reply to the previous command. Commands go out as
+// their bytes, without a trailing NUL.
+import type { Endpoint, MessageChannel } from './channel.js';
+import { textFields, utf8OrNull, type TranscriptSink } from './transcript.js';
+
+interface Sent {
+  command: string;
+  handshake: boolean; // the implicit `reset` of a new channel, not from the queue
+  read: number;
+  length: number;
+}
+interface ChannelState {
+  handshaken: boolean;
+  awaiting: Sent | null; // collected by the guest, reply not yet in
+}
+
+export class TcloEndpoint implements Endpoint {
+  private readonly queue: string[];
+  private readonly state = new Map<MessageChannel, ChannelState>();
+  private inFlight = 0; // queue commands posted or awaiting a reply
+
+  constructor(
+    commands: string[],
+    private readonly emit: TranscriptSink,
+    private readonly count: () => void,
+  ) {
+    this.queue = [...commands];
+  }
+
+  enqueue(command: string): void {
+    this.queue.push(command);
+  }
+
+  /** Queue commands not yet answered (0: everything configured was delivered and answered). */
+  get remaining(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  opened(ch: MessageChannel): void {
+    this.state.set(ch, { handshaken: false, awaiting: null });
+  }
+
+  message(ch: MessageChannel, data: Uint8Array): void {
+    const st = this.state.get(ch)!;
+    const nul = data.length > 0 && data[data.length - 1] === 0;
+    const reply = nul ? data.subarray(0, data.length - 1) : data;
+    const sent = st.awaiting;
+    st.awaiting = null;
+    if (sent) {
+      const entry = { t: 'tclo', channel: ch.id, command: sent.command, ...textFields('reply', reply), ...(nul ? { nul: true } : {}) } as Record<string, unknown>;
+      if (sent.command === 'reset') {
+        entry.atr = /^OK ATR (\S+)/.exec(utf8OrNull(reply) ?? '')?.[1] ?? null; // the app name, or null: not a proper handshake reply
+        st.handshaken = true;
+      }
+      if (sent.handshake) entry.handshake = true;
+      if (sent.read < sent.length) entry.read = sent.read;
+      if (!sent.handshake) this.inFlight--;
+      this.count();
+      this.emit(entry);
+    } else if (data.length > 0) {
+      this.emit({ t: 'tclo', channel: ch.id, command: null, ...textFields('reply', reply), unsolicited: true });
+    }
+    if (ch.hasOutgoing) return;
+    if (!st.handshaken) this.post(ch, st, 'reset', true);
+    else if (this.queue.length > 0) this.post(ch, st, this.queue.shift()!, false);
+  }
+
+  closed(ch: MessageChannel): void {
+    const st = this.state.get(ch);
+    this.state.delete(ch);
+    if (!st?.awaiting) return;
+    if (!st.awaiting.handshake) this.inFlight--;
+    this.emit({ t: 'tclo', channel: ch.id, command: st.awaiting.command, reply: null, closed: true });
+  }
+
+  private post(ch: MessageChannel, st: ChannelState, command: string, handshake: boolean): void {
+    const bytes = Buffer.from(command, 'utf8');
+    if (!handshake) this.inFlight++;
+    ch.post(bytes, (outcome, read) => {
+      if (outcome === 'ok') {
+        st.awaiting = { command, handshake, read, length: bytes.length };
+        return;
+      }
+      // not collected: a queue command goes back to the front (a handshake reset is offered again anyway)
+      if (outcome === 'failed') this.emit({ t: 'tclo', channel: ch.id, command, reply: null, recv: 'failed', read });
+      if (!handshake) {
+        this.inFlight--;
+        this.queue.unshift(command);
+      }
+    });
+  }
+}
