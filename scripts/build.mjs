@@ -8,19 +8,25 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export function buildNative() {
-  const cc = process.env.CC || 'cc';
-  const out = join(root, 'native/build/libvmt.so');
-  mkdirSync(dirname(out), { recursive: true });
-  const sources = ['native/libvmt/vmt.c'];
-  if (process.arch === 'x64') sources.push('native/libvmt/bdoor_x86_64.S');
+function cc(args, what) {
+  const compiler = process.env.CC || 'cc';
   try {
-    execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-fPIC', '-shared', '-o', out, ...sources.map((s) => join(root, s))], { stdio: 'inherit' });
+    execFileSync(compiler, ['-O2', '-Wall', '-Wextra', ...args], { stdio: 'inherit', cwd: root });
   } catch (err) {
-    console.error(`build: cannot compile libvmt with '${cc}' (${err.message}). Install a C compiler (Debian: apt-get install gcc) and run npm install again.`);
+    console.error(`build: cannot compile ${what} with '${compiler}' (${err.message}); a C compiler is needed (Debian: apt-get install gcc), then run npm install again.`);
     process.exit(1);
   }
-  return out;
+}
+
+/** native/build/libvmt.so, and on Linux x86-64 the tracer behind `vmt sim`, native/build/vmt-trace. */
+export function buildNative() {
+  mkdirSync(join(root, 'native/build'), { recursive: true });
+  const x64 = process.arch === 'x64';
+  cc(['-fPIC', '-shared', '-o', 'native/build/libvmt.so', 'native/libvmt/vmt.c', ...(x64 ? ['native/libvmt/bdoor_x86_64.S'] : [])], 'libvmt');
+  if (x64 && process.platform === 'linux') {
+    const trace = ['vmt-trace.c', 'patch.c', 'elfscan.c', 'ehframe.c', 'x86len.c'].map((f) => `native/vmt-trace/${f}`);
+    cc(['-o', 'native/build/vmt-trace', ...trace], 'vmt-trace');
+  }
 }
 
 export async function buildBundle() {

@@ -106,7 +106,7 @@ export function prose(text) {
     let t = escChars(run.join(' '));
     t = t.replace(/(^|[\s([])"(?=\S)/g, '$1\\(lq').replace(/(\S)"(?=$|[\s)\].,;:!?])/g, '$1\\(rq');
     t = t.replace(/(^| )--(?= |$)/g, '$1\\(em');
-    for (const line of t.split(/(?<=[a-z0-9)"'][.!?][)]?|\\\(rq[.!?]) +(?=[A-Z\\])/)) out.push(/^[.']/.test(line) ? `\\&${line}` : line);
+    for (const line of t.split(/(?<=[A-Za-z0-9)"'][.!?][)]?|\\\(rq[.!?]) +(?=[A-Z\\])/)) out.push(/^[.']/.test(line) ? `\\&${line}` : line);
     run = [];
   };
   for (const word of text.trim().split(/\s+/)) {

@@ -2,7 +2,7 @@
 // `npm test`: builds what the tests run (libvmt, the bundle, the standalone
 // binary), type-checks and compiles the tests, installs the Debian packages
 // they need, and runs them with node's test runner.
-//   npm test             unit + cli + e2e (QEMU)
+//   npm test             unit + cli + sim (real programs under vmt sim) + e2e (QEMU)
 //   npm run test:unit    (or: node scripts/test.mjs unit cli)
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -10,10 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const parts = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'cli', 'e2e'];
+const ALL = ['unit', 'cli', 'sim', 'e2e'];
+const parts = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const p of parts) {
-  if (!['unit', 'cli', 'e2e'].includes(p)) {
-    console.error(`test: unknown part '${p}' (unit, cli, e2e)`);
+  if (!ALL.includes(p)) {
+    console.error(`test: unknown part '${p}' (${ALL.join(', ')})`);
     process.exit(2);
   }
 }
@@ -24,7 +25,7 @@ step('building libvmt and dist/vmt.js');
 sh(process.execPath, ['scripts/build.mjs']);
 step('type-checking and compiling the tests (tsc)');
 sh(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.']);
-if (parts.includes('cli') || parts.includes('e2e')) {
+if (parts.some((p) => p !== 'unit')) {
   step('building the standalone binary');
   sh(process.execPath, ['scripts/binaries.mjs']);
 }

@@ -3,7 +3,7 @@
 import { Command, Flags } from '@oclif/core';
 import { LibvmtUnavailable } from '../ffi/index.js';
 import { parseErrorText } from './argv.js';
-import { Exit, VmtError, type ExitCode } from './exit.js';
+import { Exit, UsageError, VmtError } from './exit.js';
 
 export abstract class VmtCommand extends Command {
   static baseFlags = {
@@ -24,15 +24,19 @@ export abstract class VmtCommand extends Command {
     process.stderr.write(`vmt ${this.id ?? ''}: ${text}\n`.replace(' : ', ': '));
   }
 
-  protected setExit(code: ExitCode): void {
+  protected setExit(code: number): void {
     process.exitCode = code;
   }
 
-  protected fail(message: string, exit: ExitCode): never {
+  protected fail(message: string, exit: number): never {
     throw new VmtError(message, exit);
   }
 
   async catch(err: Error & { oclif?: { exit?: number }; code?: string }): Promise<void> {
+    if (err instanceof UsageError || err.oclif?.exit === 2) {
+      this.usageError(err.message);
+      return;
+    }
     if (err instanceof VmtError) {
       this.note(err.message);
       this.setExit(err.exit);
@@ -41,10 +45,6 @@ export abstract class VmtCommand extends Command {
     if (err instanceof LibvmtUnavailable) {
       this.note(err.message);
       this.setExit(Exit.UNAVAILABLE);
-      return;
-    }
-    if (err.oclif?.exit === 2) {
-      this.usageError(err.message);
       return;
     }
     if (err.code === 'EEXIT') throw err; // oclif's own exit (--help, --version)

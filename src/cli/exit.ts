@@ -12,7 +12,14 @@ export type ExitCode = (typeof Exit)[keyof typeof Exit];
 
 /** An expected failure: its message is printed as it is, without a stack trace, and vmt exits with `exit`. */
 export class VmtError extends Error {
-  constructor(message: string, readonly exit: ExitCode) {
+  constructor(message: string, readonly exit: number) {
     super(message);
+  }
+}
+
+/** Bad input: the message, the command's usage line, exit 2. */
+export class UsageError extends VmtError {
+  constructor(message: string) {
+    super(message, Exit.USAGE);
   }
 }

@@ -2,8 +2,7 @@
 // Bun and Deno.dlopen on Deno, behind one small interface. Nothing outside
 // this folder asks which runtime it runs on.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nativePath } from './paths.js';
 
 /** libvmt's entry points (native/libvmt/vmt.h). Frames are 7 × u32: EAX EBX ECX EDX ESI EDI EBP. */
 export interface Libvmt {
@@ -23,19 +22,9 @@ export class LibvmtUnavailable extends Error {}
 
 export const LIBVMT_ABI = 1;
 
-/**
- * Where libvmt is: $VMT_LIBVMT, the copy embedded in a standalone binary, or
- * native/build/libvmt.so in the package (found upwards from this module, which
- * is dist/vmt.js in the bundle and build/src/ffi/index.js under the tests).
- */
+/** Where libvmt is: $VMT_LIBVMT, else the copy native/build holds or the standalone binary embeds. */
 export function libvmtPath(): string {
-  const embedded = (globalThis as { __vmtEmbeddedLibvmt?: string }).__vmtEmbeddedLibvmt;
-  if (process.env.VMT_LIBVMT || embedded) return (process.env.VMT_LIBVMT || embedded)!;
-  const rel = 'native/build/libvmt.so';
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, rel))) return join(dir, rel);
-    if (dirname(dir) === dir) return fileURLToPath(new URL(`../${rel}`, import.meta.url));
-  }
+  return process.env.VMT_LIBVMT || nativePath('libvmt.so');
 }
 
 let loaded: Promise<Libvmt> | undefined;

@@ -1,0 +1,126 @@
+import { Flags } from '@oclif/core';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { VmtCommand } from '../src/cli/base.js';
+import { Exit, UsageError } from '../src/cli/exit.js';
+import { runTraced } from '../src/sim/bridge.js';
+import { defaultConfig, GuestInfoStore, parseFaults, parseProduct, SimHost, type SimConfig } from '../src/sim/host/index.js';
+import { tracerPath } from '../src/sim/tracer.js';
+
+export default class Sim extends VmtCommand {
+  static summary = 'Run a program against a simulated VMware host.';
+  static description = `Runs PROGRAM, and everything it forks and execs, as if inside a VMware VM: its backdoor instructions (in eax,dx on port 0x5658, rep insb/outsb on 0x5659) are caught with ptrace and answered by a simulated host -- GETVERSION, the time calls, GETBIOSUUID, GETMEMSIZE, GETHZ, and the GuestRPC message channel with RPCI (info-get/info-set guestinfo.*, log, tools.*) and TCLO. CPUID says VMware too. Unmodified programs work: open-vm-tools' vmware-checkvm, vmware-rpctool and vmtoolsd, cloud-init, your own scripts.
+
+The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock.
+
+Exit status: the program's (128+N when signal N killed it), 124 when --timeout killed it, 127 when it was not found, 2 for bad sim flags, 3 when this machine cannot run the sim (Linux x86-64 with ptrace needed), 125 when the sim itself failed.`;
+  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--product NAME] [--no-hb] [--fault SPEC] [--timeout SECONDS] [--transcript FILE] -- PROGRAM [ARGS...]';
+  static strict = false;
+  static examples = [
+    { description: 'The reference tool, convinced', command: '<%= config.bin %> sim -- vmware-checkvm' },
+    { description: 'Test a script that reads guestinfo', command: '<%= config.bin %> sim --guestinfo metadata=hello -- sh -c \'vmware-rpctool "info-get guestinfo.metadata"\'' },
+    { description: 'Keep guestinfo across runs: one run sets, the next reads', command: '<%= config.bin %> sim --state gi.json -- vmware-rpctool "info-set guestinfo.ip 10.0.0.5"' },
+    { description: 'Drive a guest agent over TCLO and record every call', command: '<%= config.bin %> sim --tclo ping --timeout 5 --transcript t.jsonl -- vmtoolsd' },
+    { description: 'Inject a checkpoint on the 3rd payload call, no high-bandwidth path', command: '<%= config.bin %> sim --fault cpt@3 --no-hb -- vmware-rpctool "info-get guestinfo.x"' },
+  ];
+  static flags = {
+    guestinfo: Flags.string({ description: 'a guestinfo variable, KEY=VALUE (the "guestinfo." prefix is optional); repeatable', multiple: true }),
+    'guestinfo-file': Flags.string({ description: 'guestinfo variables from a JSON object of strings' }),
+    state: Flags.string({ description: 'keep guestinfo in FILE (JSON) across runs: read at start, written after every info-set' }),
+    tclo: Flags.string({ description: 'a host command to deliver over TCLO after the reset handshake; repeatable, in order', multiple: true }),
+    product: Flags.string({ description: 'what GETVERSION reports: esx, workstation, or a VMX type number', default: 'esx' }),
+    hb: Flags.boolean({ description: 'offer the high-bandwidth message path (--no-hb: 4 bytes per call)', allowNo: true, default: true }),
+    fault: Flags.string({ description: 'inject faults: cpt@N, open@N, timeout@N, nohb, random@P[:SEED] (comma-separated; repeatable)', multiple: true }),
+    'clock-offset': Flags.string({ description: "the host clock's offset from this machine's, in seconds (may be negative or fractional)" }),
+    timeout: Flags.string({ description: 'kill the program and everything it started after SECONDS' }),
+    transcript: Flags.string({ description: 'write one JSON line per backdoor call and per RPC/TCLO message to FILE' }),
+  };
+
+  async run(): Promise<void> {
+    // The program's words are taken from the raw argv, untouched: oclif reorders repeated words.
+    const raw = [...this.argv]; // parse() consumes this.argv
+    const dashdash = raw.indexOf('--');
+    const { flags, argv } = await this.parse(Sim, dashdash >= 0 ? raw.slice(0, dashdash) : raw);
+    const first = (argv as string[])[0];
+    const program = dashdash >= 0 ? raw.slice(dashdash + 1) : first === undefined ? [] : raw.slice(raw.indexOf(first));
+    if (program.length === 0) this.usageFail('no PROGRAM to run (put it after --)');
+    if (process.platform !== 'linux' || process.arch !== 'x64') this.fail('vmt sim needs Linux on x86-64 (ptrace)', Exit.UNAVAILABLE);
+
+    const timeoutSeconds = this.seconds(flags.timeout, '--timeout', false);
+    const config = this.config_(flags);
+    const store = this.store(flags);
+    const fd = flags.transcript ? this.openTranscript(flags.transcript) : null;
+    const host = new SimHost(config, store, fd === null ? undefined : (e) => writeSync(fd, `${JSON.stringify(e)}\n`));
+    let status: number;
+    try {
+      status = await runTraced(host, { tracer: tracerPath(), program, timeoutSeconds });
+    } catch (err) {
+      this.fail(`the simulated host failed: ${(err as Error).message}`, 125);
+    } finally {
+      host.shutdown();
+      if (fd !== null) closeSync(fd);
+    }
+    process.exitCode = status;
+  }
+
+  /** Bad sim input: exit 2 with the usage line. */
+  private usageFail(message: string): never {
+    throw new UsageError(message);
+  }
+
+  private seconds(text: string | undefined, flag: string, signed: boolean): number | undefined {
+    if (text === undefined) return undefined;
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || (!signed && v <= 0)) this.usageFail(`${flag} wants a number of seconds${signed ? '' : ' > 0'}, not '${text}'`);
+    return v;
+  }
+
+  private config_(flags: { product: string; hb: boolean; fault?: string[]; tclo?: string[]; 'clock-offset'?: string }): SimConfig {
+    const config = defaultConfig();
+    try {
+      config.vmxType = parseProduct(flags.product);
+      config.faults = (flags.fault ?? []).flatMap((f) => parseFaults(f));
+    } catch (err) {
+      this.usageFail((err as Error).message);
+    }
+    config.hb = flags.hb;
+    config.tclo = flags.tclo ?? [];
+    config.clockOffsetUs = Math.round((this.seconds(flags['clock-offset'], '--clock-offset', true) ?? 0) * 1e6);
+    return config;
+  }
+
+  private store(flags: { guestinfo?: string[]; 'guestinfo-file'?: string; state?: string }): GuestInfoStore {
+    const initial: Record<string, string> = {};
+    const key = (k: string) => (/^guestinfo\./i.test(k) ? k : `guestinfo.${k}`);
+    if (flags['guestinfo-file']) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(flags['guestinfo-file'], 'utf8'));
+      } catch (err) {
+        this.usageFail(`--guestinfo-file ${flags['guestinfo-file']}: ${(err as Error).message}`);
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) this.usageFail(`--guestinfo-file ${flags['guestinfo-file']}: not a JSON object`);
+      for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
+        if (typeof v !== 'string') this.usageFail(`--guestinfo-file ${flags['guestinfo-file']}: the value of "${k}" is not a string`);
+        initial[key(k)] = v;
+      }
+    }
+    for (const kv of flags.guestinfo ?? []) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) this.usageFail(`--guestinfo wants KEY=VALUE, not '${kv}'`);
+      initial[key(kv.slice(0, eq))] = kv.slice(eq + 1);
+    }
+    try {
+      return new GuestInfoStore(initial, flags.state);
+    } catch (err) {
+      this.usageFail(`--state ${flags.state}: ${(err as Error).message}`);
+    }
+  }
+
+  private openTranscript(file: string): number {
+    try {
+      return openSync(file, 'w');
+    } catch (err) {
+      this.usageFail(`--transcript ${file}: ${(err as Error).message}`);
+    }
+  }
+}
