@@ -18,7 +18,8 @@
  * vmcall/vmmcall bits, and the real values elsewhere.
  *
  * Safety: the program gets socket(AF_VSOCK) failing with EAFNOSUPPORT
- * (seccomp) and no /dev/vsock (private mount namespace, where permitted).
+ * (seccomp) and no /dev/vsock (private mount namespace, where permitted);
+ * ioperm/iopl fail, so a real backdoor (QEMU vmport) is never reached.
  * --timeout kills what was started, by pid. The exit status is the program's
  * (128+N when signal N killed it; 124 on timeout; 127 not found).
  */
@@ -68,27 +69,33 @@ static void die(const char *what)
 
 /* ---- the traced program's side, before exec ---------------------------------- */
 
+/* socket(AF_VSOCK) fails with EAFNOSUPPORT; ioperm/iopl fail with EPERM, so
+ * that even as root in a VM with a real backdoor (QEMU's vmport) the program
+ * talks to the simulated host; executable mmap/mprotect stop for patching. */
 static void install_seccomp(void)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), /* x32 ABI: refuse */
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK_NR, 7, 8),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), /* unreachable filler */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 1, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pkey_mprotect, 0, 4),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 2),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/*  0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		/*  1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		/*  2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		/*  3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		/*  4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), /* x32 ABI */
+		/*  5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		/*  6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioperm, 12, 0),
+		/*  7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_iopl, 11, 0),
+		/*  8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
+		/*  9 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK_NR, 7, 9),
+		/* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 2, 0),
+		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 1, 0),
+		/* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pkey_mprotect, 0, 5),
+		/* 15 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		/* 16 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 3),
+		/* 17 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+		/* 18 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
+		/* 19 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		/* 20 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { sizeof f / sizeof f[0], f };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
@@ -265,45 +272,47 @@ static void frame_to_regs(const uint32_t in[7], const uint32_t f[7], struct user
 }
 
 /* A fault at `in eax,dx` (ED) on 0x5658 or `rep insb`/`rep outsb` (F3 6C / F3 6E)
- * on 0x5659 with the magic in EAX: answer it and return 1; anything else 0. */
+ * on 0x5659 with the magic in EAX -- legacy prefixes and REX decoded, as
+ * real tools may emit them -- is answered here (1); anything else is not ours (0). */
 static int backdoor(pid_t pid)
 {
 	struct user_regs_struct r;
-	uint8_t op[2];
+	uint8_t op[X86_MAX_INSN_LEN];
 	uint32_t in[7], f[7];
-	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0 || peek(pid, r.rip, op, 2) < 0)
+	size_t n = sizeof op;
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0 || (uint32_t)r.rax != BDOOR_MAGIC)
 		return 0;
-	if ((uint32_t)r.rax != BDOOR_MAGIC)
+	while (n >= 1 && peek(pid, r.rip, op, n) < 0)
+		n--; /* less near the end of a mapping */
+	if (n < 1)
 		return 0;
+	size_t p = x86_prefix_len(op, n - 1);
+	int rep = memchr(op, 0xF3, p) != NULL, opsize16 = memchr(op, 0x66, p) != NULL, addr32 = memchr(op, 0x67, p) != NULL;
 	uint16_t port = (uint16_t)r.rdx;
 	regs_to_frame(&r, f);
-	if (op[0] == 0xED && port == BDOOR_PORT) {
-		memcpy(in, f, sizeof in);
+	memcpy(in, f, sizeof in);
+	if (op[p] == 0xED && !opsize16 && port == BDOOR_PORT) {
 		host_call(SIM_OP_LB, pid, f, NULL, 0, NULL, 0);
 		frame_to_regs(in, f, &r);
-		r.rip += 1;
-	} else if (op[0] == 0xF3 && op[1] == 0x6E && port == BDOORHB_PORT) {
-		uint32_t n = (uint32_t)r.rcx, count = n;
+	} else if (op[p] == 0x6E && rep && !addr32 && port == BDOORHB_PORT) {
+		uint32_t count = (uint32_t)r.rcx, len = count;
 		uint64_t src = r.rsi;
-		uint8_t *buf = n <= HB_MAX ? malloc(n ? n : 1) : NULL;
-		if (!buf || peek(pid, src, buf, n) < 0)
-			n = 0; /* unreadable: the host sees an empty transfer and fails it */
-		f[4] = 0; /* RSI is the pointer, not a register value */
-		memcpy(in, f, sizeof in);
-		host_call(SIM_OP_HB_OUT, pid, f, buf, n, NULL, 0);
+		uint8_t *buf = count <= HB_MAX ? malloc(count ? count : 1) : NULL;
+		if (!buf || peek(pid, src, buf, count) < 0)
+			len = 0; /* unreadable: the host sees an empty transfer and fails it */
+		in[4] = f[4] = 0; /* RSI is the pointer, not a register value */
+		host_call(SIM_OP_HB_OUT, pid, f, buf, len, NULL, 0);
 		free(buf);
 		frame_to_regs(in, f, &r);
 		r.rsi = src + count; /* like the instruction: RSI advanced, RCX counted down */
 		r.rcx = 0;
-		r.rip += 2;
-	} else if (op[0] == 0xF3 && op[1] == 0x6C && port == BDOORHB_PORT) {
+	} else if (op[p] == 0x6C && rep && !addr32 && port == BDOORHB_PORT) {
 		uint32_t max = (uint32_t)r.rcx;
 		uint64_t dst = r.rdi;
 		uint8_t *buf = malloc(max <= HB_MAX && max ? max : 1);
 		if (!buf)
 			die("out of memory");
-		f[5] = 0;
-		memcpy(in, f, sizeof in);
+		in[5] = f[5] = 0;
 		uint32_t got = host_call(SIM_OP_HB_IN, pid, f, NULL, 0, buf, max <= HB_MAX ? max : 0);
 		if (got && poke(pid, dst, buf, got) < 0)
 			fprintf(stderr, "vmt sim: pid %d: cannot write %u bytes at %#llx\n", pid, got, (unsigned long long)dst);
@@ -311,10 +320,10 @@ static int backdoor(pid_t pid)
 		frame_to_regs(in, f, &r);
 		r.rdi = dst + max;
 		r.rcx = 0;
-		r.rip += 2;
 	} else {
 		return 0;
 	}
+	r.rip += p + 1;
 	ptrace(PTRACE_SETREGS, pid, 0, &r);
 	return 1;
 }

@@ -120,6 +120,10 @@ const commandsA: Commands = [
   ['ref-checkvm', 'withio vmware-checkvm'],
   ['ref-checkvm-p', 'withio vmware-checkvm -p'],
   ['ref-checkvm-noio', 'vmware-checkvm'],
+  // last: steps the guest clock a day ahead (the simulated host's clock), in the guest only
+  ['sim-date-before', 'date +%s'],
+  ['sim-gettime-set', 'vmt sim --clock-offset 86400 -- vmt gettime --set --json'],
+  ['sim-date-after', 'date +%s'],
 ];
 const commandsB: Commands = [
   ['probe-json', 'vmt checkvm --probe --json'],
@@ -259,6 +263,21 @@ test('A: gettime --probe --set: exit 3 and the guest clock is not stepped', T, a
   const after = Number(get(A, 'date-after').stdout.trim());
   assert.ok(Number.isInteger(before) && Number.isInteger(after), `date +%s printed integers: ${before}, ${after} ${A.where}`);
   assert.ok(after >= before && after - before <= 10, `clock moved from ${before} to ${after} (${after - before} s) across the command${c}`);
+});
+
+test('A: under vmt sim in the guest, gettime --set steps the guest clock to the simulated host (a day ahead)', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'sim-gettime-set');
+  const c = ctx(A, r);
+  assertClean(A, r);
+  assert.equal(r.rc, 0, `exit status${c}`);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.command, 'GETTIMEFULL_WITH_LAG', `the sim answered, not QEMU's vmport${c}`);
+  assert.ok(Math.abs(j.offsetUs / 1e6 + 86400) < 60, `guest-host offset before the step: ${j.offsetUs} µs${c}`);
+  assert.ok(j.stepped, `the JSON reports the step${c}`);
+  const before = Number(get(A, 'sim-date-before').stdout.trim());
+  const after = Number(get(A, 'sim-date-after').stdout.trim());
+  assert.ok(Math.abs(after - before - 86400) < 60, `the guest clock moved by ${after - before} s, expected a day${c}`);
 });
 
 test('A: as non-root the knock faults and vmt answers cleanly (exit 1, knock "fault")', T, async () => {
