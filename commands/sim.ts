@@ -10,10 +10,10 @@ export default class Sim extends VmtCommand {
   static summary = 'Run a program against a simulated VMware host.';
   static description = `Runs PROGRAM, and everything it forks and execs, as if inside a VMware VM: its backdoor instructions (in eax,dx on port 0x5658, rep insb/outsb on 0x5659) are caught with ptrace and answered by a simulated host -- GETVERSION, the time calls, GETBIOSUUID, GETMEMSIZE, GETHZ, and the GuestRPC message channel with RPCI (info-get/info-set guestinfo.*, log, tools.*) and TCLO. CPUID says VMware too. Unmodified programs work: open-vm-tools' vmware-checkvm, vmware-rpctool and vmtoolsd, cloud-init, your own scripts.
 
-The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock.
+The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock. It cannot reach a real backdoor (ioperm and iopl fail), reboot or halt the machine (reboot fails), or set the clock (unless --allow-set-clock): a guest agent told OS_Halt or asked to sync time stays harmless.
 
 Exit status: the program's (128+N when signal N killed it), 124 when --timeout killed it, 127 when it was not found, 2 for bad sim flags, 3 when this machine cannot run the sim (Linux x86-64 with ptrace needed), 125 when the sim itself failed.`;
-  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--product NAME] [--no-hb] [--fault SPEC] [--timeout SECONDS] [--transcript FILE] -- PROGRAM [ARGS...]';
+  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] -- PROGRAM [ARGS...]';
   static strict = false;
   static examples = [
     { description: 'The reference tool, convinced', command: '<%= config.bin %> sim -- vmware-checkvm' },
@@ -32,6 +32,7 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     fault: Flags.string({ description: 'inject faults: cpt@N, open@N, timeout@N, nohb, random@P[:SEED] (comma-separated; repeatable)', multiple: true }),
     'clock-offset': Flags.string({ description: "the host clock's offset from this machine's, in seconds (may be negative or fractional)" }),
     timeout: Flags.string({ description: 'kill the program and everything it started after SECONDS' }),
+    'allow-set-clock': Flags.boolean({ description: "let the program set this machine's clock (to the simulated host's, say); refused by default" }),
     transcript: Flags.string({ description: 'write one JSON line per backdoor call and per RPC/TCLO message to FILE' }),
   };
 
@@ -52,7 +53,7 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     const host = new SimHost(config, store, fd === null ? undefined : (e) => writeSync(fd, `${JSON.stringify(e)}\n`));
     let status: number;
     try {
-      status = await runTraced(host, { tracer: tracerPath(), program, timeoutSeconds });
+      status = await runTraced(host, { tracer: tracerPath(), program, timeoutSeconds, allowSetClock: flags['allow-set-clock'] });
     } catch (err) {
       this.fail(`the simulated host failed: ${(err as Error).message}`, 125);
     } finally {

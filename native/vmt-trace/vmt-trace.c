@@ -5,7 +5,7 @@
  * string I/O the bytes) to the host model over a pipe, applies the answer,
  * steps over the instruction and resumes without delivering the signal.
  *
- *   vmt-trace [--timeout SECONDS] -- PROGRAM [ARGS...]
+ *   vmt-trace [--timeout SECONDS] [--allow-set-clock] -- PROGRAM [ARGS...]
  *
  * fd 3 (tracer -> host) and fd 4 (host -> tracer) carry the requests and
  * replies of sim_wire.h; `vmt sim` (src/sim/bridge.ts) is the other end.
@@ -17,9 +17,10 @@
  * answered with the VMware signature at 0x40000000, 0x40000010 without the
  * vmcall/vmmcall bits, and the real values elsewhere.
  *
- * Safety: the program gets socket(AF_VSOCK) failing with EAFNOSUPPORT
- * (seccomp) and no /dev/vsock (private mount namespace, where permitted);
- * ioperm/iopl fail, so a real backdoor (QEMU vmport) is never reached.
+ * Safety (install_seccomp): no AF_VSOCK socket and no /dev/vsock (private
+ * mount namespace, where permitted), no ioperm/iopl (a real backdoor such as
+ * QEMU's vmport is never reached), no reboot, and no clock setting unless
+ * --allow-set-clock.
  * --timeout kills what was started, by pid. The exit status is the program's
  * (128+N when signal N killed it; 124 on timeout; 127 not found).
  */
@@ -69,35 +70,81 @@ static void die(const char *what)
 
 /* ---- the traced program's side, before exec ---------------------------------- */
 
-/* socket(AF_VSOCK) fails with EAFNOSUPPORT; ioperm/iopl fail with EPERM, so
- * that even as root in a VM with a real backdoor (QEMU's vmport) the program
- * talks to the simulated host; executable mmap/mprotect stop for patching. */
-static void install_seccomp(void)
+/* A seccomp filter, assembled with forward jumps to named returns. */
+enum { L_ALLOW, L_TRACE, L_EAFNOSUPPORT, L_EPERM, L_ENOSYS, L_SOCKET, L_EXECMAP, L_KILL, NLABELS };
+struct bpf {
+	struct sock_filter insn[64];
+	int n, label[NLABELS], want[64][2]; /* want[i] = {label if true, label if false}, -1 = next */
+};
+
+static void emit(struct bpf *b, struct sock_filter f, int jt, int jf)
 {
-	struct sock_filter f[] = {
-		/*  0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		/*  1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		/*  2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		/*  3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		/*  4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1), /* x32 ABI */
-		/*  5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-		/*  6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioperm, 12, 0),
-		/*  7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_iopl, 11, 0),
-		/*  8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 3),
-		/*  9 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK_NR, 7, 9),
-		/* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 2, 0),
-		/* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 1, 0),
-		/* 14 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pkey_mprotect, 0, 5),
-		/* 15 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		/* 16 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 0, 3),
-		/* 17 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-		/* 18 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
-		/* 19 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		/* 20 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { sizeof f / sizeof f[0], f };
+	b->want[b->n][0] = jt;
+	b->want[b->n][1] = jf;
+	b->insn[b->n++] = f;
+}
+
+static void stmt(struct bpf *b, uint16_t code, uint32_t k) { emit(b, (struct sock_filter)BPF_STMT(code, k), -1, -1); }
+static void jump(struct bpf *b, uint16_t code, uint32_t k, int jt, int jf) { emit(b, (struct sock_filter)BPF_JUMP(code, k, 0, 0), jt, jf); }
+static void label(struct bpf *b, int l) { b->label[l] = b->n; }
+
+static void link_jumps(struct bpf *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		if (b->want[i][0] >= 0)
+			b->insn[i].jt = b->label[b->want[i][0]] - i - 1;
+		if (b->want[i][1] >= 0)
+			b->insn[i].jf = b->label[b->want[i][1]] - i - 1;
+	}
+}
+
+/*
+ * For the traced program:
+ *  - socket(AF_VSOCK) fails with EAFNOSUPPORT (never the machine's real vsock);
+ *  - ioperm/iopl fail with EPERM, so even as root in a VM with a real backdoor
+ *    (QEMU's vmport) the program talks to the simulated host;
+ *  - reboot and kexec fail with EPERM: a guest agent told OS_Halt never halts this machine;
+ *  - setting the clock fails with EPERM unless allow_clock (--allow-set-clock);
+ *  - executable mmap/mprotect stop for CPUID patching.
+ */
+static void install_seccomp(int allow_clock)
+{
+	static const uint32_t never[] = { SYS_ioperm, SYS_iopl, SYS_reboot, SYS_kexec_load, SYS_kexec_file_load };
+	static const uint32_t clock[] = { SYS_settimeofday, SYS_clock_settime, SYS_adjtimex, SYS_clock_adjtime };
+	struct bpf b = { 0 };
+	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, -1, L_KILL);
+	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	jump(&b, BPF_JMP | BPF_JGE | BPF_K, 0x40000000, L_ENOSYS, -1); /* x32 ABI */
+	for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+		jump(&b, BPF_JMP | BPF_JEQ | BPF_K, never[i], L_EPERM, -1);
+	for (size_t i = 0; !allow_clock && i < sizeof clock / sizeof clock[0]; i++)
+		jump(&b, BPF_JMP | BPF_JEQ | BPF_K, clock[i], L_EPERM, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, L_SOCKET, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, L_EXECMAP, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, L_EXECMAP, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_pkey_mprotect, L_EXECMAP, L_ALLOW);
+	label(&b, L_SOCKET);
+	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK_NR, L_EAFNOSUPPORT, L_ALLOW);
+	label(&b, L_EXECMAP);
+	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2]));
+	jump(&b, BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, L_TRACE, L_ALLOW);
+	label(&b, L_TRACE);
+	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	label(&b, L_EAFNOSUPPORT);
+	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT);
+	label(&b, L_EPERM);
+	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+	label(&b, L_ENOSYS);
+	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	label(&b, L_KILL);
+	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	label(&b, L_ALLOW);
+	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	link_jumps(&b);
+
+	struct sock_fprog prog = { (unsigned short)b.n, b.insn };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
 		die("cannot install the seccomp filter");
 }
@@ -112,12 +159,12 @@ static void hide_dev_vsock(void)
 		mount("/dev/null", "/dev/vsock", NULL, MS_BIND, NULL);
 }
 
-static void child(char **argv)
+static void child(char **argv, int allow_clock)
 {
 	close(fd_req);
 	close(fd_rep);
 	hide_dev_vsock();
-	install_seccomp();
+	install_seccomp(allow_clock);
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 		die("ptrace(TRACEME)");
 	raise(SIGSTOP);
@@ -422,7 +469,7 @@ static void at_exec_map_exit(struct task *t)
 int main(int argc, char **argv)
 {
 	long timeout_ms = 0;
-	int i = 1;
+	int i = 1, allow_clock = 0;
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -430,13 +477,15 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
 			timeout_ms = timeout_arg(argv[++i]);
+		else if (strcmp(argv[i], "--allow-set-clock") == 0)
+			allow_clock = 1;
 		else {
-			fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] -- PROGRAM [ARGS...]\n");
+			fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] [--allow-set-clock] -- PROGRAM [ARGS...]\n");
 			return 125;
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] -- PROGRAM [ARGS...]\n");
+		fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] [--allow-set-clock] -- PROGRAM [ARGS...]\n");
 		return 125;
 	}
 	if (fcntl(fd_req, F_GETFD) < 0 || fcntl(fd_rep, F_GETFD) < 0) {
@@ -451,7 +500,7 @@ int main(int argc, char **argv)
 	if (main_pid < 0)
 		die("fork");
 	if (main_pid == 0)
-		child(argv + i);
+		child(argv + i, allow_clock);
 
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid returns EINTR */

@@ -18,6 +18,8 @@ export interface TraceOptions {
   tracer: string;
   program: string[];
   timeoutSeconds?: number;
+  /** let the program set the clock (refused by default) */
+  allowSetClock?: boolean;
 }
 
 function readRegs(b: Buffer, at: number): HostRegs {
@@ -52,7 +54,7 @@ function answer(host: SimHost, op: number, pid: number, regs: HostRegs, data: Bu
 
 /** Runs the program under the tracer; resolves with its exit status (the tracer passes it through). */
 export function runTraced(host: SimHost, opts: TraceOptions): Promise<number> {
-  const args = [...(opts.timeoutSeconds ? ['--timeout', String(opts.timeoutSeconds)] : []), '--', ...opts.program];
+  const args = [...(opts.timeoutSeconds ? ['--timeout', String(opts.timeoutSeconds)] : []), ...(opts.allowSetClock ? ['--allow-set-clock'] : []), '--', ...opts.program];
   const child = spawn(opts.tracer, args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'] });
   const requests = child.stdio[3] as Readable;
   const replies = child.stdio[4] as Writable;

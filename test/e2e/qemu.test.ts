@@ -122,7 +122,7 @@ const commandsA: Commands = [
   ['ref-checkvm-noio', 'vmware-checkvm'],
   // last: steps the guest clock a day ahead (the simulated host's clock), in the guest only
   ['sim-date-before', 'date +%s'],
-  ['sim-gettime-set', 'vmt sim --clock-offset 86400 -- vmt gettime --set --json'],
+  ['sim-gettime-set', 'vmt sim --allow-set-clock --clock-offset 86400 -- vmt gettime --set --json'],
   ['sim-date-after', 'date +%s'],
 ];
 const commandsB: Commands = [

@@ -41,6 +41,23 @@ test('the traced program gets socket(AF_VSOCK) refused with EAFNOSUPPORT, and no
   }
 });
 
+test('the traced program cannot set the clock (unless --allow-set-clock) nor reboot the machine', () => {
+  // both probes are harmless even without the sim: the clock is "set" to its own value, and
+  // reboot(2) with a wrong magic number only ever returns EINVAL
+  const py = [
+    'import ctypes, time',
+    'libc = ctypes.CDLL(None, use_errno=True)',
+    'try:',
+    '    time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))',
+    '    print("set")',
+    'except OSError as e:',
+    '    print(e.errno)',
+    'print(libc.syscall(169, 0, 0, 0, 0), ctypes.get_errno())',
+  ].join('\n');
+  const r = sim([], ['python3', '-c', py]);
+  assert.equal(r.stdout, '1\n-1 1\n', 'EPERM for clock_settime and for reboot');
+});
+
 const bad: [string[], RegExp][] = [
   [['--guestinfo', 'novalue'], /--guestinfo wants KEY=VALUE/],
   [['--guestinfo-file', '/nonexistent/gi.json'], /--guestinfo-file \/nonexistent\/gi.json/],
