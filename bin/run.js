@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { main } from '../dist/vmt.js';
+// dist/fast.js answers `--version` and a plain `checkvm` without loading oclif
+// (src/fast.ts); everything else goes to the oclif bundle, dist/vmt.js.
+import { fastPath } from '../dist/fast.js';
 
-await main();
+const code = await fastPath(process.argv.slice(2));
+if (code === null) await (await import('../dist/vmt.js')).main();
+else process.exitCode = code;

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { VmtCommand } from '../src/cli/base.js';
-import { hostDetails, nativePlatform, probe, type KnockPolicy } from '../src/detect/index.js';
+import { checkvm, renderCheckvm } from '../src/detect/checkvm.js';
 
 export default class CheckVm extends VmtCommand {
   static summary = 'Tell whether this machine is a VMware VM, and what the host says about itself.';
@@ -24,41 +24,8 @@ Exit status: 0 the VMware backdoor answered, 1 not VMware, 2 usage, 3 cannot tel
 
   async run(): Promise<void> {
     const { flags } = await this.parse(CheckVm);
-    const policy: KnockPolicy = flags.probe ? 'always' : flags.knock ? 'auto' : 'never';
-    const p = probe(await nativePlatform(), policy);
-    const answered = p.knock?.kind === 'answered' ? p.knock : null;
-    const details = p.backdoor ? hostDetails(p.backdoor) : null;
-    this.setExit(p.verdict.exit);
-    if (flags.quiet) return;
-    if (flags.json) {
-      this.printJson({
-        vmware: p.verdict.vmware,
-        hypervisor: p.verdict.hypervisor,
-        version: answered?.version ?? null,
-        product: answered?.product ?? null,
-        vmxType: answered?.vmxType ?? null,
-        hardwareVersion: details?.hardwareVersion ?? null,
-        biosUuid: details?.biosUuid ?? null,
-        memoryMB: details?.memoryMB ?? null,
-        knock: p.knock?.kind ?? 'skipped',
-        reason: p.verdict.reason,
-        cpuidSignature: p.facts.cpuid?.signature?.replace(/\0+$/, '') ?? null,
-        dmi: p.facts.dmi,
-      });
-      return;
-    }
-    if (!answered) {
-      this.print(p.verdict.reason);
-      return;
-    }
-    const rows: [string, string | number | null | undefined][] = [
-      ['backdoor protocol version', `${answered.version} (the backdoor interface's version, not the virtual hardware version)`],
-      ['virtual hardware version', details?.hardwareVersion],
-      ['BIOS UUID', details?.biosUuid],
-      ['memory', details?.memoryMB != null ? `${details.memoryMB} MiB` : null],
-      ['hypervisor (CPUID)', p.verdict.hypervisor],
-    ];
-    this.print(`VMware ${answered.product === 'Unknown' ? 'product (type unknown)' : answered.product}: ${p.verdict.reason}`);
-    for (const [k, v] of rows) if (v != null) this.print(`  ${k.padEnd(26)} ${v}`);
+    const r = await checkvm(flags.probe ? 'always' : flags.knock ? 'auto' : 'never');
+    this.setExit(r.probe.verdict.exit);
+    if (!flags.quiet) this.print(renderCheckvm(r, flags.json));
   }
 }

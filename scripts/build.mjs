@@ -32,14 +32,18 @@ export function buildNative() {
 export async function buildBundle() {
   const { build } = await import('esbuild');
   await build({
-    entryPoints: [join(root, 'src/main.ts')],
-    outfile: join(root, 'dist/vmt.js'),
+    // two independent bundles: vmt.js (oclif, every command) and fast.js
+    // (src/fast.ts: --version and a plain checkvm without oclif), see bin/run.js
+    entryPoints: { vmt: join(root, 'src/main.ts'), fast: join(root, 'src/fast.ts') },
+    outdir: join(root, 'dist'),
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     external: ['ffi-rs', 'bun:ffi', 'typescript'], // typescript: oclif's dev mode only
     banner: { js: "import { createRequire as __vmtRequire } from 'node:module'; const require = __vmtRequire(import.meta.url);" },
+    // oclif's load-time engine check requires all of semver and reads a package.json
+    define: { 'process.env.OCLIF_DISABLE_ENGINE_WARNING': '"1"' },
     logLevel: 'warning',
   });
 }
