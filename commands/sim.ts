@@ -4,7 +4,7 @@ import { VmtCommand } from '../src/cli/base.js';
 import { Exit, UsageError } from '../src/cli/exit.js';
 import { runTraced } from '../src/sim/bridge.js';
 import { defaultConfig, GuestInfoStore, parseFaults, parseProduct, SimHost, type SimConfig } from '../src/sim/host/index.js';
-import { tracerPath } from '../src/sim/tracer.js';
+import { scanCacheDir, tracerPath } from '../src/sim/tracer.js';
 
 export default class Sim extends VmtCommand {
   static summary = 'Run a program against a simulated VMware host.';
@@ -53,7 +53,7 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     const host = new SimHost(config, store, fd === null ? undefined : (e) => writeSync(fd, `${JSON.stringify(e)}\n`));
     let status: number;
     try {
-      status = await runTraced(host, { tracer: tracerPath(), program, timeoutSeconds, allowSetClock: flags['allow-set-clock'] });
+      status = await runTraced(host, { tracer: tracerPath(), program, timeoutSeconds, allowSetClock: flags['allow-set-clock'], cacheDir: scanCacheDir() });
     } catch (err) {
       this.fail(`the simulated host failed: ${(err as Error).message}`, 125);
     } finally {

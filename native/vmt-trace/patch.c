@@ -55,6 +55,68 @@ static int open_mapping(pid_t pid, const struct mapping *m)
 	return -1;
 }
 
+/*
+ * The scan results survive the run in $VMT_SIM_CACHE (set by `vmt sim`), one
+ * file per file identity (device, inode, size, mtime): a 100 MB binary takes
+ * a third of a second to sweep, and the same programs are traced again and
+ * again. A file there only lists offsets; patch_site still checks each for
+ * the cpuid bytes before it writes.
+ */
+#define CACHE_MAGIC 0x3144495550434d56ull /* "VMCPUID1" */
+
+static int cache_name(const struct stat *st, char *buf, size_t len)
+{
+	const char *dir = getenv("VMT_SIM_CACHE");
+	if (!dir || !*dir)
+		return -1;
+	int n = snprintf(buf, len, "%s/%llx-%llx-%llx-%llx.%09ld", dir, (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+			 (unsigned long long)st->st_size, (unsigned long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+static int cache_load(const struct stat *st, struct cpuid_sites *out)
+{
+	char name[4096];
+	uint64_t head[2];
+	if (cache_name(st, name, sizeof name))
+		return -1;
+	int fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int ok = read(fd, head, sizeof head) == (ssize_t)sizeof head && head[0] == CACHE_MAGIC && head[1] <= (1u << 24);
+	memset(out, 0, sizeof *out);
+	if (ok && head[1]) {
+		out->off = malloc(head[1] * sizeof *out->off);
+		ok = out->off && read(fd, out->off, head[1] * sizeof *out->off) == (ssize_t)(head[1] * sizeof *out->off);
+		for (size_t i = 1; ok && i < head[1]; i++)
+			ok = out->off[i - 1] < out->off[i]; /* sorted, as has_site needs */
+	}
+	close(fd);
+	if (!ok) {
+		cpuid_sites_free(out);
+		return -1;
+	}
+	out->n = head[1];
+	return 0;
+}
+
+static void cache_store(const struct stat *st, const struct cpuid_sites *s)
+{
+	char name[4096], tmp[4200];
+	uint64_t head[2] = { CACHE_MAGIC, s->n };
+	if (cache_name(st, name, sizeof name))
+		return;
+	snprintf(tmp, sizeof tmp, "%s.%d", name, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	int ok = write(fd, head, sizeof head) == (ssize_t)sizeof head &&
+		 (s->n == 0 || write(fd, s->off, s->n * sizeof *s->off) == (ssize_t)(s->n * sizeof *s->off));
+	close(fd);
+	if (!ok || rename(tmp, name) != 0)
+		unlink(tmp);
+}
+
 static const struct cpuid_sites *sites_of(pid_t pid, const struct mapping *m)
 {
 	int fd = open_mapping(pid, m);
@@ -80,7 +142,8 @@ static const struct cpuid_sites *sites_of(pid_t pid, const struct mapping *m)
 	s->ino = st.st_ino;
 	s->size = st.st_size;
 	s->mtime = st.st_mtim;
-	elf_cpuid_sites(fd, &s->sites); /* not ELF: no sites */
+	if (cache_load(&st, &s->sites) != 0 && elf_cpuid_sites(fd, &s->sites) == 0)
+		cache_store(&st, &s->sites); /* not ELF: no sites, and nothing worth keeping */
 	close(fd);
 	s->next = scanned;
 	scanned = s;

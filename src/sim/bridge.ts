@@ -20,6 +20,8 @@ export interface TraceOptions {
   timeoutSeconds?: number;
   /** let the program set the clock (refused by default) */
   allowSetClock?: boolean;
+  /** where the tracer keeps its cpuid scan results between runs (VMT_SIM_CACHE) */
+  cacheDir?: string;
 }
 
 function readRegs(b: Buffer, at: number): HostRegs {
@@ -55,7 +57,8 @@ function answer(host: SimHost, op: number, pid: number, regs: HostRegs, data: Bu
 /** Runs the program under the tracer; resolves with its exit status (the tracer passes it through). */
 export function runTraced(host: SimHost, opts: TraceOptions): Promise<number> {
   const args = [...(opts.timeoutSeconds ? ['--timeout', String(opts.timeoutSeconds)] : []), ...(opts.allowSetClock ? ['--allow-set-clock'] : []), '--', ...opts.program];
-  const child = spawn(opts.tracer, args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...(opts.cacheDir ? { VMT_SIM_CACHE: opts.cacheDir } : {}) };
+  const child = spawn(opts.tracer, args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
   const requests = child.stdio[3] as Readable;
   const replies = child.stdio[4] as Writable;
   const onTerm = () => child.kill('SIGTERM'); // the tracer passes it on to the program

@@ -2,7 +2,7 @@
 // binary, whose embedded files cannot be executed in place — a private copy.
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedPath, nativePath } from '../ffi/paths.js';
 
@@ -24,4 +24,18 @@ export function tracerPath(): string {
     renameSync(tmp, file);
   }
   return file;
+}
+
+/** $XDG_CACHE_HOME/vmt/cpuid-sites (or ~/.cache/...), created private; undefined when it cannot be. */
+export function scanCacheDir(): string | undefined {
+  const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
+  if (!base) return undefined;
+  const dir = join(base, 'vmt', 'cpuid-sites');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === (process.getuid?.() ?? st.uid) ? dir : undefined;
+  } catch {
+    return undefined; // no cache: every run scans again
+  }
 }
