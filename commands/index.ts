@@ -2,10 +2,18 @@
 // "oclif.commands"), so the whole CLI can be bundled into one file.
 import CheckVm from './checkvm.js';
 import GetTime from './gettime.js';
+import InfoGet from './info/get.js';
+import InfoSet from './info/set.js';
+import Rpc from './rpc/index.js';
+import RpcSend from './rpc/send.js';
 import Sim from './sim.js';
 
 export const COMMANDS = {
   checkvm: CheckVm,
   gettime: GetTime,
+  'info:get': InfoGet,
+  'info:set': InfoSet,
+  rpc: Rpc,
+  'rpc:send': RpcSend,
   sim: Sim,
 };

@@ -1,4 +1,5 @@
-// The cold-start fast path: `vmt --version` and a plain `vmt checkvm
+// The cold-start fast path: vmt invoked as vmware-rpctool or vmware-checkvm
+// (src/cli/compat.ts), `vmt --version` and a plain `vmt checkvm
 // [--json | -q] [--probe | --[no-]knock]` are answered without loading oclif
 // and without touching process.stdout/stderr. Loading oclif is ~14 ms of the
 // binary's ~20 ms: the node: built-ins it needs (tty -> net -> stream, ...;
@@ -9,12 +10,15 @@
 import { writeSync } from 'node:fs';
 import { arch, platform, release } from 'node:os';
 import pjson from '../package.json' with { type: 'json' };
+import { compat } from './cli/compat.js';
 import { Exit } from './cli/exit.js';
 import { checkvm, renderCheckvm } from './detect/checkvm.js';
 import { LibvmtUnavailable } from './ffi/index.js';
 
-/** The exit status when the fast path answered, else null (run oclif). */
-export async function fastPath(argv: string[]): Promise<number | null> {
+/** The exit status when the fast path answered, else null (run oclif). `invokedAs`: the name vmt was run by. */
+export async function fastPath(argv: string[], invokedAs = 'vmt'): Promise<number | null> {
+  const stand_in = await compat(invokedAs, argv);
+  if (stand_in !== null) return stand_in;
   if (argv[0] === '--version') return version();
   if (argv[0] === 'checkvm') return fastCheckvm(argv.slice(1));
   return null;

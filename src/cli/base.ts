@@ -21,7 +21,7 @@ export abstract class VmtCommand extends Command {
 
   /** A diagnostic, on stderr. */
   protected note(text: string): void {
-    process.stderr.write(`vmt ${this.id ?? ''}: ${text}\n`.replace(' : ', ': '));
+    process.stderr.write(`vmt ${this.name()}: ${text}\n`.replace(' : ', ': '));
   }
 
   protected setExit(code: number): void {
@@ -52,11 +52,16 @@ export abstract class VmtCommand extends Command {
     this.setExit(Exit.FAILED);
   }
 
+  /** The command as users type it: "rpc send", not oclif's "rpc:send". */
+  protected name(): string {
+    return (this.id ?? '').replaceAll(':', ' ');
+  }
+
   /** Bad input: one line saying what is wrong, the usage line, exit 2. */
   protected usageError(message: string): void {
     const ctor = this.constructor as typeof Command;
-    const usage = [ctor.usage].flat()[0] ?? this.id ?? '';
-    process.stderr.write(`vmt ${this.id}: ${parseErrorText(message)}\nUsage: vmt ${usage}\nSee 'vmt ${this.id} --help'.\n`);
+    const usage = [ctor.usage].flat()[0] ?? this.name();
+    process.stderr.write(`vmt ${this.name()}: ${parseErrorText(message)}\nUsage: vmt ${usage}\nSee 'vmt ${this.name()} --help'.\n`);
     this.setExit(Exit.USAGE);
   }
 }

@@ -1,0 +1,59 @@
+import { Args, Flags } from '@oclif/core';
+import { VmtCommand } from '../../src/cli/base.js';
+import { Exit, UsageError, VmtError } from '../../src/cli/exit.js';
+import { sendRpc } from '../../src/cli/guestrpc.js';
+import { bytes, writeOut } from '../../src/cli/input.js';
+import { decodeValue, DecodeError, guestinfoKey, keyProblem, parseEncoding, type Encoding } from '../../src/guestrpc/guestinfo.js';
+
+export default class InfoGet extends VmtCommand {
+  static summary = 'Print a guestinfo variable.';
+  static description = `Reads KEY with "info-get guestinfo.KEY" (the "guestinfo." prefix is added when missing) and prints its value followed by a newline (-n: without it).
+
+--encoding decodes the value: base64, or gzip+base64, the convention cloud-init, ignition and afterburn use for large or binary data; --encoding auto reads KEY.encoding to decide, as they do.
+
+Exit status: 0 printed, 1 no such variable ("No value found" on stderr), 2 usage, 3 not on VMware, 4 the channel failed or the value does not decode.`;
+  static usage = 'info get KEY [--encoding none|base64|gzip+base64|auto] [-n] [--json]';
+  static examples = [
+    { description: 'Read the metadata cloud-init would', command: '<%= config.bin %> info get metadata --encoding auto' },
+    { description: 'Into a file, exactly', command: '<%= config.bin %> info get userdata --encoding gzip+base64 -n > user-data' },
+  ];
+  static args = { key: Args.string({ description: 'the variable, with or without "guestinfo."', required: true, ignoreStdin: true }) };
+  static flags = {
+    encoding: Flags.string({ char: 'e', description: 'decode the value', options: ['none', 'base64', 'gzip+base64', 'auto'], default: 'none' }),
+    'no-newline': Flags.boolean({ char: 'n', description: 'print the value without a newline after it' }),
+    json: Flags.boolean({ description: 'print one JSON document: {"key", "value", "encoding"}', exclusive: ['no-newline'] }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(InfoGet);
+    const key = guestinfoKey(args.key);
+    const problem = keyProblem(key);
+    if (problem) throw new UsageError(problem);
+    const r = await sendRpc(bytes(`info-get ${key}`));
+    if (!r.ok) {
+      writeOut(2, r.reply);
+      this.setExit(Exit.NO);
+      return;
+    }
+    const encoding = flags.encoding === 'auto' ? await this.declaredEncoding(key) : (flags.encoding as Encoding);
+    let value: Uint8Array;
+    try {
+      value = decodeValue(r.reply, encoding);
+    } catch (err) {
+      if (err instanceof DecodeError) throw new VmtError(`${key} does not decode as ${encoding}: ${err.message}`, Exit.FAILED);
+      throw err;
+    }
+    if (flags.json) return this.printJson({ key, value: new TextDecoder().decode(value), encoding });
+    writeOut(1, value, !flags['no-newline']);
+  }
+
+  /** KEY.encoding, when the host has it; none when it does not. */
+  private async declaredEncoding(key: string): Promise<Encoding> {
+    const r = await sendRpc(bytes(`info-get ${key}.encoding`));
+    if (!r.ok) return 'none';
+    const name = new TextDecoder().decode(r.reply);
+    const encoding = parseEncoding(name);
+    if (!encoding) throw new VmtError(`${key}.encoding is '${name}', which vmt does not know (base64, gzip+base64)`, Exit.FAILED);
+    return encoding;
+  }
+}

@@ -1,0 +1,79 @@
+// Drop-in compatibility: invoked as `vmware-rpctool` or `vmware-checkvm`
+// (a symlink to vmt), vmt takes open-vm-tools' arguments and prints their
+// texts with their exit statuses, so cloud-init and similar agents run on vmt
+// unchanged. The texts were taken from the real tools run under `vmt sim`, and
+// test/sim/compat.test.ts compares both side by side.
+import { RPCI_PROTOCOL_NUM } from '../backdoor/constants.js';
+import type { Backdoor } from '../backdoor/backdoor.js';
+import { nativePlatform, probe } from '../detect/index.js';
+import { BackdoorChannel, ChannelError, rpci } from '../guestrpc/index.js';
+import { withSignalsDeferred } from './signals.js';
+import { writeSync } from 'node:fs';
+
+export const COMPAT_NAMES = ['vmware-rpctool', 'vmware-checkvm'] as const;
+
+const notVm = (name: string) => `Error: ${name} must be run inside a virtual machine on a VMware hypervisor product.\n`;
+const RPCTOOL_USAGE = 'rpctool syntax:\n\n  -h | --help\tprint usage.\n  rpctool <text>\tsend <text> as an RPC command.\n';
+const CHECKVM_HELP =
+  'Usage:\n  vmware-checkvm [OPTION?]\n\nHelp Options:\n  -h, --help       Show help options\n\nApplication Options:\n  -p, --prod       print VMware hypervisor product.\n\n';
+
+/** The exit status, when `name` is one of the tools vmt stands in for; else null. */
+export async function compat(name: string, argv: string[]): Promise<number | null> {
+  if (name === 'vmware-rpctool') return rpctool(argv);
+  if (name === 'vmware-checkvm') return checkvm(argv);
+  return null;
+}
+
+/** VmCheck_IsVirtualWorld: the CPUID gate, then the GETVERSION knock; version 6 only. */
+async function vmwareBackdoor(): Promise<{ bd: Backdoor; product: string } | null> {
+  const p = probe(await nativePlatform(), 'auto');
+  return p.backdoor && p.knock?.kind === 'answered' && p.knock.version === 6 ? { bd: p.backdoor, product: p.knock.product } : null;
+}
+
+async function rpctool(argv: string[]): Promise<number> {
+  const vm = await vmwareBackdoor();
+  if (!vm) return out(2, notVm('vmware-rpctool'), 255);
+  if (argv.length === 0) return out(2, RPCTOOL_USAGE, 1);
+  if (argv[0] === '-h' || argv[0] === '--help') return out(2, RPCTOOL_USAGE, 0);
+  const command = new TextEncoder().encode(argv[0] || ' ');
+  try {
+    const r = await withSignalsDeferred(() => rpci(new BackdoorChannel(vm.bd, RPCI_PROTOCOL_NUM), command));
+    if (!r.closed) return out(2, 'NULL\n', 1);
+    write(r.ok ? 1 : 2, r.reply);
+    return out(r.ok ? 1 : 2, '\n', r.ok ? 0 : 1);
+  } catch (err) {
+    if (err instanceof ChannelError) return out(2, `${RPCOUT_ERRORS[err.stage]}\n`, 1);
+    if (err instanceof Error && /64 KiB/.test(err.message)) return out(2, `${RPCOUT_ERRORS.send}\n`, 1);
+    throw err;
+  }
+}
+
+const RPCOUT_ERRORS: Record<ChannelError['stage'], string> = {
+  open: 'NULL',
+  send: 'RpcOut: Unable to send the RPCI command',
+  receive: 'RpcOut: Unable to receive the result of the RPCI command',
+  close: 'NULL',
+};
+
+async function checkvm(argv: string[]): Promise<number> {
+  const vm = await vmwareBackdoor();
+  if (!vm) return out(2, notVm('vmware-checkvm'), 1);
+  let product = false;
+  for (const a of argv) {
+    if (a === '--') break;
+    if (a === '-h' || a === '--help' || a === '-?' || a === '--help-all') return out(1, CHECKVM_HELP, 0);
+    if (a === '-p' || a === '--prod') product = true;
+    else if (a.startsWith('-') && a !== '-') return out(2, `vmware-checkvm: Unknown option ${a}\n`, 1);
+  }
+  return out(1, product ? `${vm.product}\n` : 'VMware software version 6 (good)\n', 0);
+}
+
+function write(fd: number, data: Uint8Array | string): void {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
+}
+
+function out(fd: number, text: string, status: number): number {
+  write(fd, text);
+  return status;
+}
