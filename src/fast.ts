@@ -1,5 +1,5 @@
 // The cold-start fast path: vmt invoked as vmware-rpctool or vmware-checkvm
-// (src/cli/compat.ts), `vmt --version` and a plain `vmt checkvm
+// (src/cli/compat.ts), `vmt rpc` in its plain forms, `vmt --version` and a plain `vmt checkvm
 // [--json | -q] [--probe | --[no-]knock]` are answered without loading oclif
 // and without touching process.stdout/stderr. Loading oclif is ~14 ms of the
 // binary's ~20 ms: the node: built-ins it needs (tty -> net -> stream, ...;
@@ -7,11 +7,12 @@
 // bench/RESULTS.md. Anything else -- other commands, --help, --debug, bad or
 // repeated flags, WSL -- returns null and goes through oclif, which prints the
 // same bytes.
-import { writeSync } from 'node:fs';
 import { arch, platform, release } from 'node:os';
 import pjson from '../package.json' with { type: 'json' };
 import { compat } from './cli/compat.js';
-import { Exit } from './cli/exit.js';
+import { Exit, UsageError, VmtError } from './cli/exit.js';
+import { runRpc } from './cli/rpc-run.js';
+import { bytes, readInput, write } from './cli/input.js';
 import { checkvm, renderCheckvm } from './detect/checkvm.js';
 import { LibvmtUnavailable } from './ffi/index.js';
 
@@ -21,6 +22,7 @@ export async function fastPath(argv: string[], invokedAs = 'vmt'): Promise<numbe
   if (stand_in !== null) return stand_in;
   if (argv[0] === '--version') return version();
   if (argv[0] === 'checkvm') return fastCheckvm(argv.slice(1));
+  if (argv[0] === 'rpc') return fastRpc(argv.slice(argv[1] === 'send' ? 2 : 1), argv[1] === 'send' ? 'rpc send' : 'rpc');
   return null;
 }
 
@@ -56,15 +58,32 @@ async function fastCheckvm(args: string[]): Promise<number | null> {
   }
 }
 
-function write(fd: number, text: string): void {
-  const buf = Buffer.from(text);
-  for (let off = 0; off < buf.length; ) {
-    try {
-      off += writeSync(fd, buf, off);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') return;
-      if (code !== 'EAGAIN') throw err;
+/** `vmt rpc [send] [--json] [--transport auto|backdoor] (COMMAND | -f FILE)`; anything else goes to oclif. */
+async function fastRpc(args: string[], name: string): Promise<number | null> {
+  let json = false;
+  let transport: 'auto' | 'backdoor' | undefined;
+  let file: string | undefined;
+  let command: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--json' && !json) json = true;
+    else if ((a === '--transport' || a === '-f') && i + 1 < args.length) {
+      const v = args[++i]!;
+      if (a === '-f' && file === undefined) file = v;
+      else if (a === '--transport' && transport === undefined && (v === 'auto' || v === 'backdoor')) transport = v;
+      else return null;
+    } else if (!a.startsWith('-') && command === undefined) command = a;
+    else return null;
+  }
+  if ((command === undefined) === (file === undefined)) return null;
+  try {
+    return await runRpc(file !== undefined ? readInput(file) : bytes(command!), { json, transport: transport ?? 'auto' }, name);
+  } catch (err) {
+    if (err instanceof UsageError) return null; // nothing was sent: oclif says it with the usage line
+    if (err instanceof VmtError || err instanceof LibvmtUnavailable) {
+      write(2, `vmt ${name}: ${err.message}\n`);
+      return err instanceof VmtError ? err.exit : Exit.UNAVAILABLE;
     }
+    throw err;
   }
 }

@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../../src/cli/base.js';
-import { Exit, UsageError } from '../../src/cli/exit.js';
-import { sendRpc, utf8, type TransportChoice } from '../../src/cli/guestrpc.js';
-import { bytes, readInput, writeOut } from '../../src/cli/input.js';
+import { UsageError } from '../../src/cli/exit.js';
+import type { TransportChoice } from '../../src/cli/guestrpc.js';
+import { bytes, readInput } from '../../src/cli/input.js';
+import { runRpc } from '../../src/cli/rpc-run.js';
 
 export default class Rpc extends VmtCommand {
   static summary = 'Send one GuestRPC (RPCI) command to the VMware host and print its reply.';
@@ -32,15 +33,6 @@ Exit status: 0 the host answered "1 " (success; the reply on stdout), 1 the host
     if (args.command !== undefined && flags.file !== undefined) throw new UsageError('give the command as an argument or with -f, not both');
     if (args.command === undefined && flags.file === undefined) throw new UsageError('no command: give it as an argument or with -f FILE');
     const command = flags.file !== undefined ? readInput(flags.file) : bytes(args.command!);
-    const r = await sendRpc(command, flags.transport as TransportChoice);
-    this.setExit(r.ok ? Exit.OK : Exit.NO);
-    if (!r.closed) this.note('the host did not acknowledge closing the channel');
-    if (flags.json) {
-      // a reply that is not UTF-8 comes lossy in "reply" and exact in "reply_base64"
-      const exact = utf8(r.reply) !== null;
-      this.printJson({ ok: r.ok, reply: new TextDecoder().decode(r.reply), ...(exact ? {} : { reply_base64: Buffer.from(r.reply).toString('base64') }), transport: r.transport });
-      return;
-    }
-    writeOut(r.ok ? 1 : 2, r.reply);
+    this.setExit(await runRpc(command, { json: flags.json, transport: flags.transport as TransportChoice }, this.name()));
   }
 }

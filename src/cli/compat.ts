@@ -8,7 +8,7 @@ import type { Backdoor } from '../backdoor/backdoor.js';
 import { nativePlatform, probe } from '../detect/index.js';
 import { BackdoorChannel, ChannelError, rpci } from '../guestrpc/index.js';
 import { withSignalsDeferred } from './signals.js';
-import { writeSync } from 'node:fs';
+import { write } from './input.js';
 
 export const COMPAT_NAMES = ['vmware-rpctool', 'vmware-checkvm'] as const;
 
@@ -68,12 +68,7 @@ async function checkvm(argv: string[]): Promise<number> {
   return out(1, product ? `${vm.product}\n` : 'VMware software version 6 (good)\n', 0);
 }
 
-function write(fd: number, data: Uint8Array | string): void {
-  const buf = typeof data === 'string' ? Buffer.from(data) : data;
-  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
-}
-
-function out(fd: number, text: string, status: number): number {
+function out(fd: 1 | 2, text: string, status: number): number {
   write(fd, text);
   return status;
 }

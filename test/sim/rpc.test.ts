@@ -185,3 +185,18 @@ test('vmt info get/set: the guestinfo. prefix, standard input, -n, and the KEY.e
   const missing = sim([], [...VMT, 'info', 'get', 'nope']);
   assert.deepEqual([missing.status, missing.stdout, missing.stderr], [1, '', 'No value found\n']);
 });
+
+test('backdoor calls per RPC: vmt rpc needs no more than vmware-rpctool, and a constant number on an HB host', () => {
+  const traps = (r: SimRun) => r.transcript.filter((e) => e.t === 'bdoor' || e.t === 'hb').length;
+  const hbCounts = new Set<number>();
+  for (const size of [10, 4096, 61440]) {
+    for (const flags of [[], ['--no-hb']]) {
+      const cmd = `info-set guestinfo.k ${'x'.repeat(size)}`;
+      const ours = traps(sim(flags, [...VMT, 'rpc', cmd]));
+      const theirs = traps(sim(flags, ['vmware-rpctool', cmd]));
+      assert.ok(ours <= theirs, `${size} B ${flags.join(' ')}: vmt ${ours} calls, vmware-rpctool ${theirs}`);
+      if (flags.length === 0) hbCounts.add(ours);
+    }
+  }
+  assert.equal(hbCounts.size, 1, `HB: the same number of calls for every size (${[...hbCounts]})`);
+});
