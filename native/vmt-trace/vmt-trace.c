@@ -244,10 +244,11 @@ static int poke(pid_t pid, uint64_t addr, const void *buf, size_t len)
 
 /* ---- the host model, over the pipe -------------------------------------------- */
 
-static void xwrite(int fd, const void *buf, size_t len)
+/* All of len bytes to or from the host model's pipe; a broken pipe ends the run. */
+static void xfer(int fd, void *buf, size_t len, int out)
 {
-	for (const uint8_t *p = buf; len;) {
-		ssize_t n = write(fd, p, len);
+	for (uint8_t *p = buf; len;) {
+		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -260,21 +261,8 @@ static void xwrite(int fd, const void *buf, size_t len)
 	}
 }
 
-static void xread(int fd, void *buf, size_t len)
-{
-	for (uint8_t *p = buf; len;) {
-		ssize_t n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fprintf(stderr, "vmt sim: the host model went away\n");
-			kill_all();
-			exit(125);
-		}
-		p += n;
-		len -= n;
-	}
-}
+static void xwrite(int fd, const void *buf, size_t len) { xfer(fd, (void *)buf, len, 1); }
+static void xread(int fd, void *buf, size_t len) { xfer(fd, buf, len, 0); }
 
 /* One round trip: the request (and its bytes), then the reply (and its bytes, at most max). */
 static uint32_t host_call(uint32_t op, pid_t pid, uint32_t regs[7], const void *data, uint32_t len, void *rdata, uint32_t max)
