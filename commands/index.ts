@@ -7,6 +7,7 @@ import InfoSet from './info/set.js';
 import Rpc from './rpc/index.js';
 import RpcSend from './rpc/send.js';
 import Sim from './sim.js';
+import TcloListen from './tclo/listen.js';
 
 export const COMMANDS = {
   checkvm: CheckVm,
@@ -16,4 +17,5 @@ export const COMMANDS = {
   rpc: Rpc,
   'rpc:send': RpcSend,
   sim: Sim,
+  'tclo:listen': TcloListen,
 };

@@ -27,6 +27,7 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     'guestinfo-file': Flags.string({ description: 'guestinfo variables from a JSON object of strings' }),
     state: Flags.string({ description: 'keep guestinfo in FILE (JSON) across runs: read at start, written after every info-set' }),
     tclo: Flags.string({ description: 'a host command to deliver over TCLO after the reset handshake; repeatable, in order', multiple: true }),
+    'tclo-interval': Flags.string({ description: 'make each --tclo command ready only MS milliseconds after the reply to the previous one (the transcript then has latency_ms)' }),
     product: Flags.string({ description: 'what GETVERSION reports: esx, workstation, or a VMX type number', default: 'esx' }),
     hb: Flags.boolean({ description: 'offer the high-bandwidth message path (--no-hb: 4 bytes per call)', allowNo: true, default: true }),
     fault: Flags.string({ description: 'inject faults: cpt@N, open@N, timeout@N, nohb, random@P[:SEED] (comma-separated; repeatable)', multiple: true }),
@@ -75,7 +76,7 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     return v;
   }
 
-  private config_(flags: { product: string; hb: boolean; fault?: string[]; tclo?: string[]; 'clock-offset'?: string }): SimConfig {
+  private config_(flags: { product: string; hb: boolean; fault?: string[]; tclo?: string[]; 'tclo-interval'?: string; 'clock-offset'?: string }): SimConfig {
     const config = defaultConfig();
     try {
       config.vmxType = parseProduct(flags.product);
@@ -85,6 +86,8 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     }
     config.hb = flags.hb;
     config.tclo = flags.tclo ?? [];
+    config.tcloIntervalMs = (this.seconds(flags['tclo-interval'], '--tclo-interval', true) ?? 0);
+    if (config.tcloIntervalMs < 0) this.usageFail(`--tclo-interval wants milliseconds ≥ 0, not '${flags['tclo-interval']}'`);
     config.clockOffsetUs = Math.round((this.seconds(flags['clock-offset'], '--clock-offset', true) ?? 0) * 1e6);
     return config;
   }

@@ -30,6 +30,8 @@ export interface SimConfig {
   machineId: string | null;
   /** host -> guest TCLO commands, delivered in order after the guest's reset handshake */
   tclo: string[];
+  /** each TCLO command is ready only this long after the reply to the previous one (ms) */
+  tcloIntervalMs: number;
   /** fault injection, from parseFaults() */
   faults: FaultSpec[];
 }
@@ -55,6 +57,7 @@ export function defaultConfig(): SimConfig {
     apicHz: 66_000_000,
     machineId: null,
     tclo: [],
+    tcloIntervalMs: 0,
     faults: [],
   };
 }

@@ -32,7 +32,7 @@ export class SimHost {
     this.ctx = { config, uuid: config.biosUuid === null ? new Uint8Array(16) : parseUuid(config.biosUuid), nowUs: now };
     const faults = new FaultPlan(config.faults);
     const rpci = new RpciEndpoint(config, store, this.emit, () => this.stats.rpci++);
-    this.tclo = new TcloEndpoint(config.tclo, this.emit, () => this.stats.tclo++);
+    this.tclo = new TcloEndpoint(config.tclo, this.emit, () => this.stats.tclo++, config.tcloIntervalMs);
     this.message = new MessageHost({ RPCI: rpci, TCLO: this.tclo }, faults, config.hb && !faults.noHb, this.emit, this.stats);
   }
 

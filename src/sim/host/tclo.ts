@@ -3,7 +3,10 @@
 // opened TCLO channel first gets `reset`; once the guest has answered it, the
 // configured commands follow from one queue shared by all channels, one per
 // poll that follows the reply to the previous command. Commands go out as
-// their bytes, without a trailing NUL.
+// their bytes, without a trailing NUL. With an interval, each queue command
+// is ready only that long after the reply to the previous one, so an agent
+// is idle when it arrives; its transcript entry then says how long it took
+// from ready to reply (latency_ms).
 import type { Endpoint, MessageChannel } from './channel.js';
 import { textFields, utf8OrNull, type TranscriptSink } from './transcript.js';
 
@@ -12,6 +15,7 @@ interface Sent {
   handshake: boolean; // the implicit `reset` of a new channel, not from the queue
   read: number;
   length: number;
+  availableAt: number; // ms (clock): when the host had the command ready for the guest
 }
 interface ChannelState {
   handshaken: boolean;
@@ -22,11 +26,15 @@ export class TcloEndpoint implements Endpoint {
   private readonly queue: string[];
   private readonly state = new Map<MessageChannel, ChannelState>();
   private inFlight = 0; // queue commands posted or awaiting a reply
+  private readyAt = 0; // ms: the next queue command is ready no earlier than this (--tclo-interval)
 
+  /** intervalMs: a queue command becomes ready that long after the reply to the previous one. */
   constructor(
     commands: string[],
     private readonly emit: TranscriptSink,
     private readonly count: () => void,
+    private readonly intervalMs = 0,
+    private readonly clock: () => number = () => performance.now(),
   ) {
     this.queue = [...commands];
   }
@@ -58,7 +66,11 @@ export class TcloEndpoint implements Endpoint {
       }
       if (sent.handshake) entry.handshake = true;
       if (sent.read < sent.length) entry.read = sent.read;
-      if (!sent.handshake) this.inFlight--;
+      if (!sent.handshake) {
+        this.inFlight--;
+        if (this.intervalMs > 0) entry.latency_ms = Math.round((this.clock() - sent.availableAt) * 10) / 10; // ready -> reply
+      }
+      this.readyAt = this.clock() + this.intervalMs;
       this.count();
       this.emit(entry);
     } else if (data.length > 0) {
@@ -66,7 +78,7 @@ export class TcloEndpoint implements Endpoint {
     }
     if (ch.hasOutgoing) return;
     if (!st.handshaken) this.post(ch, st, 'reset', true);
-    else if (this.queue.length > 0) this.post(ch, st, this.queue.shift()!, false);
+    else if (this.queue.length > 0 && this.clock() >= this.readyAt) this.post(ch, st, this.queue.shift()!, false);
   }
 
   closed(ch: MessageChannel): void {
@@ -82,7 +94,7 @@ export class TcloEndpoint implements Endpoint {
     if (!handshake) this.inFlight++;
     ch.post(bytes, (outcome, read) => {
       if (outcome === 'ok') {
-        st.awaiting = { command, handshake, read, length: bytes.length };
+        st.awaiting = { command, handshake, read, length: bytes.length, availableAt: this.readyAt };
         return;
       }
       // not collected: a queue command goes back to the front (a handshake reset is offered again anyway)

@@ -1,0 +1,124 @@
+import { Flags } from '@oclif/core';
+import { constants } from 'node:os';
+import { VmtCommand } from '../../src/cli/base.js';
+import { Exit, UsageError, VmtError } from '../../src/cli/exit.js';
+import { write } from '../../src/cli/input.js';
+import { nativePlatform, probe } from '../../src/detect/index.js';
+import { loadLibvmt } from '../../src/ffi/index.js';
+import { TcloAgent, type AgentEvent } from '../../src/tclo/agent.js';
+import { claim, otherOwner, pidFile, release } from '../../src/tclo/conflict.js';
+import type { PowerOp } from '../../src/tclo/handlers.js';
+
+export default class TcloListen extends VmtCommand {
+  static summary = "Be the guest end of the host's command channel (TCLO), as vmtoolsd and vmt(4) are.";
+  static description = `Polls TCLO and answers the host: reset ("OK ATR toolbox"), ping, Capabilities_Register (registers over RPCI as the BSD drivers do), Set_Option (broadcastIP 1 reports the first non-loopback IPv4 address as guestinfo.ip), and the power operations OS_Halt, OS_Reboot, OS_PowerOn, OS_Suspend and OS_Resume; anything else gets "ERROR Unknown command". Idle, it polls every 100 ms; after a host reset, a checkpoint or a broken channel it reopens and handshakes again.
+
+Power operations are safe by default: with no hook nothing is halted or rebooted and the host is told the operation failed. --on-halt CMD (and --on-reboot, --on-poweron, --on-suspend, --on-resume) runs CMD with sh -c; what the host sent reaches it only as environment variables (VMT_TCLO_COMMAND, VMT_POWER_OP, VMT_POWER_STATE), never inside the command. --power-ops system also runs shutdown -h now / shutdown -r now for halt and reboot. The host learns the outcome through tools.os.statechange.status.
+
+--clock-sync SECONDS steps the clock to the host's every SECONDS and after every OS_Resume, when they differ by more than the host's max time lag, and logs each step.
+
+Only one agent may own TCLO: vmt refuses to start (exit 3) while vmtoolsd, the BSD kernel's vmt(4) driver or another vmt listens for the same app, and says how to free the channel; --force starts anyway.
+
+Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no channel, or the channel is owned by another agent, 128+N stopped by signal N (the channel is closed first).`;
+  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report-hostname] [--report-ip] [--force]';
+  static examples = [
+    { description: 'Answer the host; halt and reboot stay refused', command: '<%= config.bin %> tclo listen' },
+    { description: 'Let vSphere shut the guest down cleanly', command: '<%= config.bin %> tclo listen --power-ops system' },
+    { description: 'Run your own script on halt (the host data is in $VMT_POWER_OP)', command: '<%= config.bin %> tclo listen --on-halt /usr/local/sbin/save-and-halt' },
+    { description: 'Keep the clock in step, and report the hostname and address', command: '<%= config.bin %> tclo listen --clock-sync 60 --report-hostname --report-ip' },
+    { description: 'In a test: answer five host commands as JSON lines, then stop', command: '<%= config.bin %> tclo listen --json --exit-after 5 --timeout 30' },
+  ];
+  static flags = {
+    app: Flags.string({ description: 'the name in the reset reply, "OK ATR NAME"', default: 'toolbox' }),
+    json: Flags.boolean({ description: 'one JSON line per host command and reply (and per power operation, clock step, report)' }),
+    'exit-after': Flags.integer({ description: 'stop after answering N host commands (reset included)', min: 1 }),
+    timeout: Flags.string({ description: 'stop after SECONDS' }),
+    'on-halt': Flags.string({ description: 'run CMD (sh -c) for OS_Halt' }),
+    'on-reboot': Flags.string({ description: 'run CMD (sh -c) for OS_Reboot' }),
+    'on-poweron': Flags.string({ description: 'run CMD (sh -c) for OS_PowerOn' }),
+    'on-suspend': Flags.string({ description: 'run CMD (sh -c) for OS_Suspend' }),
+    'on-resume': Flags.string({ description: 'run CMD (sh -c) for OS_Resume' }),
+    'power-ops': Flags.string({ description: 'system: halt and reboot also run shutdown -h/-r now', options: ['none', 'system'], default: 'none' }),
+    'hook-timeout': Flags.string({ description: 'kill a hook after SECONDS', default: '60' }),
+    'clock-sync': Flags.string({ description: "step the clock to the host's every SECONDS and after OS_Resume (0: never)", default: '0' }),
+    'report-hostname': Flags.boolean({ description: 'report the hostname to the host (SetGuestInfo), now and when it changes' }),
+    'report-ip': Flags.boolean({ description: 'report the first non-loopback IPv4 address as guestinfo.ip, now and when it changes' }),
+    force: Flags.boolean({ description: 'start even when another agent owns TCLO' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(TcloListen);
+    const seconds = (v: string | undefined, flag: string, min: number) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new UsageError(`${flag} wants a number of seconds${min > 0 ? ' > 0' : ' ≥ 0'}, not '${v}'`);
+      return n;
+    };
+    const timeout = seconds(flags.timeout, '--timeout', 0.001);
+    const hookTimeout = seconds(flags['hook-timeout'], '--hook-timeout', 0.001)!;
+    const clockSync = seconds(flags['clock-sync'], '--clock-sync', 0)!;
+    if (!/^[\w.-]+$/.test(flags.app)) throw new UsageError(`--app wants a name (letters, digits, . _ -), not '${flags.app}'`);
+
+    const p = probe(await nativePlatform(), 'auto');
+    if (!p.backdoor) throw new VmtError(p.verdict.reason, Exit.UNAVAILABLE);
+    const owner = flags.force ? null : otherOwner(flags.app);
+    if (owner) throw new VmtError(`the TCLO channel is owned by another agent (${owner.agent}${owner.pid ? `, pid ${owner.pid}` : ''}); ${owner.advice}, or use --force`, Exit.UNAVAILABLE);
+    const pid = pidFile(flags.app);
+    const running = flags.force ? null : claim(pid);
+    if (running) throw new VmtError(`the TCLO channel is owned by another agent (${running.agent}, pid ${running.pid}); ${running.advice}, or use --force`, Exit.UNAVAILABLE);
+
+    const lib = await loadLibvmt();
+    const hooks: Partial<Record<PowerOp, string>> = {};
+    for (const op of ['halt', 'reboot', 'poweron', 'suspend', 'resume'] as const) {
+      const cmd = flags[`on-${op}`];
+      if (cmd !== undefined) hooks[op] = cmd;
+    }
+    let wake: (() => void) | null = null;
+    let stopSignal: NodeJS.Signals | null = null;
+    const agent = new TcloAgent(
+      p.backdoor,
+      { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: hookTimeout * 1000 }, clockSyncSeconds: clockSync, reportHostname: flags['report-hostname'], reportIp: flags['report-ip'] },
+      {
+        log: (e) => this.event(e, flags.json),
+        setClock: (s, us) => lib.settime(s, us),
+        sleep: (ms) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, ms);
+            wake = () => (clearTimeout(t), resolve());
+          }),
+      },
+    );
+    const stop = () => {
+      agent.stop();
+      wake?.();
+    };
+    const onSignal = (sig: NodeJS.Signals) => {
+      stopSignal ??= sig;
+      stop();
+    };
+    const timer = timeout ? setTimeout(stop, timeout * 1000) : null;
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+    try {
+      await agent.run();
+    } finally {
+      if (timer) clearTimeout(timer);
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
+      if (!flags.force) release(pid);
+    }
+    this.setExit(stopSignal ? 128 + (constants.signals[stopSignal] ?? 0) : Exit.OK);
+  }
+
+  /** --json: one JSON line per event; else a line of text (host commands on stdout, trouble on stderr). */
+  private event(e: AgentEvent, json: boolean): void {
+    if (json) return write(1, `${JSON.stringify({ ...e, at: new Date().toISOString() })}\n`);
+    const cut = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}… (${s.length} characters)` : s);
+    if (e.type === 'command') return write(1, `${JSON.stringify(cut(e.command))} -> ${JSON.stringify(e.reply)}\n`);
+    if (e.type === 'channel') return e.event === 'error' ? write(2, `vmt tclo listen: ${e.message}\n`) : undefined;
+    if (e.type === 'power') {
+      const what = e.hook ? `hook '${e.hook.command}' ${e.hook.timedOut ? 'timed out' : `exited ${e.hook.status ?? e.hook.signal}`}` : e.ok ? 'the system action' : 'nothing configured';
+      return write(1, `power ${e.op}: ${what}; told the host it ${e.ok ? 'succeeded' : 'failed'}${e.system ? `; ran ${e.system.command}` : ''}\n`);
+    }
+    if (e.type === 'clock') return write(1, `clock (${e.reason}): ${e.message}\n`);
+    write(1, `report: ${e.request} (${e.ok ? 'ok' : 'refused'})\n`);
+  }
+}

@@ -1,0 +1,224 @@
+// The guest end of TCLO: a poll loop over the backdoor message channel.
+// Each tick sends the previous reply (empty when none) and receives the next
+// host command; idle, it backs off to 100 ms like vmtoolsd; busy, it answers
+// within one tick. One sticky "broken" flag makes the next tick close,
+// reopen and re-handshake (host reset, checkpoint, cookie invalidated).
+import { hostname, networkInterfaces, uptime } from 'node:os';
+import type { Backdoor } from '../backdoor/backdoor.js';
+import { getHostTime } from '../backdoor/commands.js';
+import { RPCI_PROTOCOL_NUM, TCLO_PROTOCOL_NUM } from '../backdoor/constants.js';
+import { BackdoorChannel, ChannelError, rpci, type Channel } from '../guestrpc/index.js';
+import { hostMicros, stepClock, type ClockSetter } from '../time/clock.js';
+import { ERROR_RETRY_MS, nextDelay } from './backoff.js';
+import { dispatch, STATE, type HandlerContext, type PowerOp } from './handlers.js';
+import { hasAction, run, runHook, systemAction, type PowerConfig, type Ran } from './power.js';
+
+export interface AgentOptions {
+  app: string;
+  /** stop after answering this many host commands (reset included) */
+  exitAfter?: number;
+  power: PowerConfig;
+  /** step the clock from the host every this many seconds, and after OS_Resume; 0: never */
+  clockSyncSeconds: number;
+  reportHostname: boolean;
+  reportIp: boolean;
+}
+
+export type AgentEvent =
+  | { type: 'command'; command: string; reply: string }
+  | { type: 'channel'; event: 'open' | 'error'; message?: string }
+  | { type: 'power'; op: PowerOp; ok: boolean; hook: Ran | null; system?: Ran; reported: boolean }
+  | { type: 'clock'; reason: string; offsetUs: number | null; stepped: boolean; message: string }
+  | { type: 'report'; request: string; ok: boolean };
+
+export interface AgentDeps {
+  log(e: AgentEvent): void;
+  setClock: ClockSetter;
+  /** resolves after ms, or at once when the agent is told to stop */
+  sleep(ms: number): Promise<void>;
+}
+
+const EMPTY = new Uint8Array(0);
+const REPORT_EVERY_MS = 15_000; // vmt(4)'s guest info period
+const text = (b: Uint8Array) => new TextDecoder().decode(b).replace(/\0+$/, '');
+
+export class TcloAgent {
+  private channel: Channel | null = null;
+  private broken = false;
+  private pending: Uint8Array = EMPTY;
+  private answered = 0;
+  private stopping = false;
+  private powerInFlight: Promise<void> | null = null;
+  private nextClockSync = 0;
+  private nextReport = 0;
+  private reported = new Map<string, string>();
+
+  constructor(
+    private readonly bd: Backdoor,
+    private readonly opts: AgentOptions,
+    private readonly deps: AgentDeps,
+  ) {}
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async run(): Promise<void> {
+    let delay = 0;
+    while (!this.stopping) {
+      this.periodic();
+      const handled = this.tick();
+      if (this.opts.exitAfter && this.answered >= this.opts.exitAfter) break;
+      delay = handled ? 0 : this.broken ? ERROR_RETRY_MS : nextDelay(delay);
+      await this.deps.sleep(delay);
+    }
+    await this.powerInFlight;
+    this.finish();
+  }
+
+  /** One poll: the previous reply out, the next command in. True when a command was answered. */
+  private tick(): boolean {
+    try {
+      if (!this.channel || this.broken) this.reopen();
+      this.channel!.send(this.pending);
+      this.pending = EMPTY;
+      const message = this.channel!.receive();
+      if (message.length === 0) return false;
+      const command = text(message);
+      const reply = dispatch(command, this.context);
+      this.pending = new TextEncoder().encode(reply);
+      this.answered++;
+      this.deps.log({ type: 'command', command, reply });
+      return true;
+    } catch (err) {
+      if (!(err instanceof ChannelError)) throw err;
+      this.broken = true;
+      this.deps.log({ type: 'channel', event: 'error', message: `${err.message} (${err.stage}); reopening` });
+      return false;
+    }
+  }
+
+  private reopen(): void {
+    this.closeChannel();
+    const ch = new BackdoorChannel(this.bd, TCLO_PROTOCOL_NUM);
+    ch.open();
+    this.channel = ch;
+    this.broken = false;
+    this.pending = EMPTY;
+    this.deps.log({ type: 'channel', event: 'open' });
+  }
+
+  /** The last reply goes out (the host waits for it), then the channel closes. */
+  private finish(): void {
+    try {
+      if (this.channel && !this.broken && this.pending.length) this.channel.send(this.pending);
+    } catch {
+      // closing anyway
+    }
+    this.closeChannel();
+  }
+
+  private closeChannel(): void {
+    try {
+      this.channel?.close();
+    } catch {
+      // a broken channel may not close; the host times it out
+    }
+    this.channel = null;
+  }
+
+  private get context(): HandlerContext {
+    return { app: this.opts.app, rpci: (command) => this.rpci(command), guestIp: () => guestIp(), uptime, power: (op) => this.power(op) };
+  }
+
+  private rpci(command: string): { ok: boolean; reply: string } | null {
+    try {
+      const r = rpci(new BackdoorChannel(this.bd, RPCI_PROTOCOL_NUM), new TextEncoder().encode(command));
+      return { ok: r.ok, reply: new TextDecoder().decode(r.reply) };
+    } catch (err) {
+      if (!(err instanceof ChannelError)) throw err;
+      this.deps.log({ type: 'channel', event: 'error', message: `RPCI '${command.slice(0, 60)}': ${err.message}` });
+      return null;
+    }
+  }
+
+  private power(op: PowerOp): string {
+    if (this.powerInFlight) return 'ERROR State change already in progress';
+    if (op === 'resume' && this.opts.clockSyncSeconds > 0) this.syncClock('OS_Resume');
+    const hostCommand = `OS_${{ halt: 'Halt', reboot: 'Reboot', poweron: 'PowerOn', resume: 'Resume', suspend: 'Suspend' }[op]}`;
+    if (!hasAction(op, this.opts.power)) {
+      const r = this.rpci(`tools.os.statechange.status 0 ${STATE[op]}`);
+      this.deps.log({ type: 'power', op, ok: false, hook: null, reported: r?.ok ?? false });
+      return 'OK ';
+    }
+    this.powerInFlight = (async () => {
+      const hook = await runHook(op, hostCommand, this.opts.power);
+      const system = systemAction(op, this.opts.power);
+      const ok = hook ? hook.status === 0 : system !== null;
+      const r = this.rpci(`tools.os.statechange.status ${ok ? 1 : 0} ${STATE[op]}`);
+      const event: AgentEvent = { type: 'power', op, ok, hook, reported: r?.ok ?? false };
+      if (ok && system) event.system = await run(system, op, hostCommand, this.opts.power.timeoutMs);
+      this.deps.log(event);
+    })().finally(() => {
+      this.powerInFlight = null;
+    });
+    return 'OK ';
+  }
+
+  /** Clock sync and guest info reports, when they are due. */
+  private periodic(): void {
+    const now = Date.now();
+    if (this.opts.clockSyncSeconds > 0 && now >= this.nextClockSync) {
+      this.nextClockSync = now + this.opts.clockSyncSeconds * 1000;
+      this.syncClock('period');
+    }
+    if ((this.opts.reportHostname || this.opts.reportIp) && now >= this.nextReport) {
+      this.nextReport = now + REPORT_EVERY_MS;
+      if (this.opts.reportHostname) this.report('SetGuestInfo  1', hostname());
+      const ip = this.opts.reportIp ? guestIp() : null;
+      if (ip) this.report('info-set guestinfo.ip', ip);
+    }
+  }
+
+  /** Sends `prefix value` when value changed since the last report. */
+  private report(prefix: string, value: string): void {
+    if (this.reported.get(prefix) === value) return;
+    const r = this.rpci(`${prefix} ${value}`);
+    if (r?.ok) this.reported.set(prefix, value);
+    this.deps.log({ type: 'report', request: `${prefix} ${value}`, ok: r?.ok ?? false });
+  }
+
+  /** Steps the clock to the host's when they differ by more than the host's max time lag. */
+  private syncClock(reason: string): void {
+    const host = getHostTime(this.bd);
+    const readAt = performance.now();
+    if (!host) {
+      this.deps.log({ type: 'clock', reason, offsetUs: null, stepped: false, message: 'the host reports no valid time' });
+      return;
+    }
+    const offsetUs = Date.now() * 1000 - hostMicros(host);
+    if (Math.abs(offsetUs) <= host.maxTimeLagUs) {
+      this.deps.log({ type: 'clock', reason, offsetUs, stepped: false, message: `within the host's max time lag (${host.maxTimeLagUs} µs)` });
+      return;
+    }
+    const step = stepClock(host, offsetUs, readAt, () => performance.now(), this.deps.setClock);
+    const size = `${(-offsetUs / 1e6).toFixed(6)} s`;
+    this.deps.log({
+      type: 'clock',
+      reason,
+      offsetUs,
+      stepped: step.errno === 0,
+      message: step.errno === 0 ? `stepped the clock by ${size}` : `could not step the clock by ${size} (errno ${step.errno}${step.errno === 1 ? ': not permitted' : ''})`,
+    });
+  }
+}
+
+/** The first IPv4 address of the first interface that is not a loopback (as the BSD drivers pick it). */
+export function guestIp(interfaces = networkInterfaces()): string | null {
+  for (const [name, addrs] of Object.entries(interfaces)) {
+    if (name.startsWith('lo')) continue;
+    const v4 = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (v4) return v4.address;
+  }
+  return null;
+}

@@ -1,0 +1,97 @@
+// Only one agent may own TCLO. Before vmt starts listening it looks for the
+// others: vmtoolsd (Linux, by process), the BSD kernel's vmt(4) driver, and
+// another vmt listening for the same app (its pid file).
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Owner {
+  agent: string;
+  pid?: number;
+  /** how to free the channel */
+  advice: string;
+}
+
+export function findVmtoolsd(procDir = '/proc'): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync(procDir);
+  } catch {
+    return null;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (readFileSync(join(procDir, e, 'comm'), 'utf8').trim() === 'vmtoolsd') return Number(e);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return null;
+}
+
+/** The kernel's vmt(4) driver, attached (OpenBSD, NetBSD). */
+export function kernelVmt(platform = process.platform): boolean {
+  const probe = platform === 'openbsd' ? 'hw.sensors.vmt0' : platform === 'netbsd' ? 'machdep.vmt0' : null;
+  if (!probe) return false;
+  try {
+    execFileSync('sysctl', ['-n', probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function pidFile(app: string): string {
+  const dir = process.env.XDG_RUNTIME_DIR || (process.getuid?.() === 0 ? '/run' : tmpdir());
+  return join(dir, `vmt-tclo-${app}.pid`);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Takes the pid file for app; the owner when another live vmt has it. */
+export function claim(file: string): Owner | null {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o644);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return null; // cannot keep a pid file here: go on without
+      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) {
+        return { agent: 'vmt tclo listen', pid, advice: `stop it (kill ${pid})` };
+      }
+      unlinkSync(file); // stale
+    }
+  }
+  return null;
+}
+
+export function release(file: string): void {
+  try {
+    if (Number.parseInt(readFileSync(file, 'utf8'), 10) === process.pid) unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+export function otherOwner(app: string): Owner | null {
+  if (app === 'toolbox') {
+    const pid = findVmtoolsd();
+    if (pid !== null) return { agent: 'vmtoolsd', pid, advice: 'stop it (systemctl stop open-vm-tools, or kill it)' };
+    if (kernelVmt()) {
+      return { agent: 'the kernel vmt(4) driver', advice: process.platform === 'netbsd' ? "detach it: drvctl -d vmt0 (or 'vmt driver detach vmt0')" : 'boot with vmt disabled (OpenBSD has no drvctl)' };
+    }
+  }
+  return null;
+}
