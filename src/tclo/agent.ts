@@ -49,8 +49,8 @@ export class TcloAgent {
   private answered = 0;
   private stopping = false;
   private powerInFlight: Promise<void> | null = null;
-  private nextClockSync = 0;
-  private nextReport = 0;
+  private nextClockSync = -Infinity;
+  private nextReport = -Infinity;
   private reported = new Map<string, string>();
 
   constructor(
@@ -165,9 +165,9 @@ export class TcloAgent {
     return 'OK ';
   }
 
-  /** Clock sync and guest info reports, when they are due. */
+  /** Clock sync and guest info reports, when they are due (on the monotonic clock: the wall clock is what gets stepped). */
   private periodic(): void {
-    const now = Date.now();
+    const now = performance.now();
     if (this.opts.clockSyncSeconds > 0 && now >= this.nextClockSync) {
       this.nextClockSync = now + this.opts.clockSyncSeconds * 1000;
       this.syncClock('period');

@@ -124,6 +124,9 @@ const commandsA: Commands = [
   ['sim-date-before', 'date +%s'],
   ['sim-gettime-set', 'vmt sim --allow-set-clock --clock-offset 86400 -- vmt gettime --set --json'],
   ['sim-date-after', 'date +%s'],
+  ['tclo-date-before', 'date +%s'],
+  ['tclo-clock', 'vmt sim --allow-set-clock --clock-offset 7200 --tclo OS_Resume -- vmt tclo listen --clock-sync 3600 --json --exit-after 2 --timeout 30'],
+  ['tclo-date-after', 'date +%s'],
 ];
 const commandsB: Commands = [
   ['probe-json', 'vmt checkvm --probe --json'],
@@ -278,6 +281,24 @@ test('A: under vmt sim in the guest, gettime --set steps the guest clock to the 
   const before = Number(get(A, 'sim-date-before').stdout.trim());
   const after = Number(get(A, 'sim-date-after').stdout.trim());
   assert.ok(Math.abs(after - before - 86400) < 60, `the guest clock moved by ${after - before} s, expected a day${c}`);
+});
+
+test('A: under vmt sim in the guest, tclo listen --clock-sync steps the guest clock to the host, and syncs again after OS_Resume', T, async () => {
+  const { A } = await boots();
+  const r = get(A, 'tclo-clock');
+  const c = ctx(A, r);
+  assertClean(A, r);
+  assert.equal(r.rc, 0, `exit status${c}`);
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const clock = events.filter((e) => e.type === 'clock');
+  assert.deepEqual(clock.map((e) => e.reason), ['period', 'OS_Resume'], `clock events${c}`);
+  assert.equal(clock[0].stepped, true, `the first sync stepped the clock${c}`);
+  assert.ok(Math.abs(clock[0].offsetUs / 1e6 + 7200) < 60, `offset before the step: ${clock[0].offsetUs} µs${c}`);
+  assert.equal(clock[1].stepped, false, `after the step the clocks agree${c}`);
+  assert.deepEqual(events.filter((e) => e.type === 'command').map((e) => [e.command, e.reply]), [['reset', 'OK ATR toolbox'], ['OS_Resume', 'OK ']]);
+  const before = Number(get(A, 'tclo-date-before').stdout.trim());
+  const after = Number(get(A, 'tclo-date-after').stdout.trim());
+  assert.ok(Math.abs(after - before - 7200) < 60, `the guest clock moved by ${after - before} s, expected two hours${c}`);
 });
 
 test('A: as non-root the knock faults and vmt answers cleanly (exit 1, knock "fault")', T, async () => {

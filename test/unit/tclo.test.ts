@@ -1,0 +1,105 @@
+// The TCLO agent in process, against the simulated host: the loop, the
+// dispatch table, the sticky broken flag, clock sync with an injected setter.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { InProcessBackdoor } from '../../src/backdoor/inprocess.js';
+import { defaultConfig, GuestInfoStore, parseFaults, SimHost, type TranscriptEntry } from '../../src/sim/host/index.js';
+import { TcloAgent, guestIp, type AgentEvent } from '../../src/tclo/agent.js';
+import { nextDelay } from '../../src/tclo/backoff.js';
+import { dispatch, HANDLERS, type HandlerContext } from '../../src/tclo/handlers.js';
+
+function agentOn(tclo: string[], opts: { faults?: string; clockOffsetUs?: number; clockSyncSeconds?: number; exitAfter?: number } = {}) {
+  const config = defaultConfig();
+  config.tclo = tclo;
+  if (opts.faults) config.faults = parseFaults(opts.faults);
+  config.clockOffsetUs = opts.clockOffsetUs ?? 0;
+  const transcript: TranscriptEntry[] = [];
+  const events: AgentEvent[] = [];
+  const steps: [number, number][] = [];
+  const host = new SimHost(config, new GuestInfoStore(), (e) => transcript.push(e));
+  let sleeps = 0;
+  const agent = new TcloAgent(
+    new InProcessBackdoor(host),
+    { app: 'toolbox', exitAfter: opts.exitAfter ?? tclo.length + 1, power: { hooks: {}, system: false, timeoutMs: 1000 }, clockSyncSeconds: opts.clockSyncSeconds ?? 0, reportHostname: false, reportIp: false },
+    {
+      log: (e) => events.push(e),
+      setClock: (s, us) => (steps.push([s, us]), 0),
+      sleep: async () => {
+        if (++sleeps > 500) agent.stop(); // a test must not spin forever
+      },
+    },
+  );
+  return { agent, transcript, events, steps };
+}
+
+test('backoff: 0 after a command, then 10, 20, 40, 80 and 100 ms while idle (vmtoolsd)', () => {
+  const seq = [0];
+  for (let i = 0; i < 6; i++) seq.push(nextDelay(seq.at(-1)!));
+  assert.deepEqual(seq, [0, 10, 20, 40, 80, 100, 100]);
+});
+
+test('the dispatch table is sorted by name and answers as the real agents do', () => {
+  const names = HANDLERS.map(([n]) => n);
+  assert.deepEqual(names, [...names].sort());
+  const rpcis: string[] = [];
+  const ctx: HandlerContext = { app: 'toolbox', rpci: (c) => (rpcis.push(c), { ok: true, reply: '' }), guestIp: () => '192.0.2.7', power: () => 'OK ', uptime: () => 12.7 };
+  assert.equal(dispatch('reset', ctx), 'OK ATR toolbox');
+  assert.equal(dispatch('reset\0', ctx), 'OK ATR toolbox', 'a trailing NUL is not part of the command');
+  assert.equal(dispatch('ping', ctx), 'OK ');
+  assert.equal(dispatch('Set_Option synctime 0', ctx), 'OK ');
+  assert.equal(dispatch('Set_Option broadcastIP 1', ctx), 'OK ');
+  assert.equal(dispatch('Capabilities_Register', ctx), 'OK ');
+  assert.deepEqual(rpcis, ['info-set guestinfo.ip 192.0.2.7', 'vmx.capability.unified_loop toolbox', 'tools.capability.statechange ', 'tools.set.version 2147483647', 'SetGuestInfo  7 1200']);
+  assert.equal(dispatch('Set_Option broadcastIP 1', { ...ctx, guestIp: () => null }), 'ERROR Unable to find guest IP address');
+  for (const junk of ['', 'pingpong', 'PING', 'OS_Halt_now', '\u00ff\u0001', 'x'.repeat(60000)]) assert.equal(dispatch(junk, ctx), 'ERROR Unknown command');
+});
+
+test('guestIp: the first IPv4 of the first interface that is not a loopback', () => {
+  const a = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null }) as never;
+  assert.equal(guestIp({ lo: [a('127.0.0.1', 'IPv4', true)], eth0: [a('fe80::1', 'IPv6'), a('192.0.2.5', 'IPv4')], eth1: [a('198.51.100.1', 'IPv4')] }), '192.0.2.5');
+  assert.equal(guestIp({ lo: [a('127.0.0.1', 'IPv4', true)] }), null);
+});
+
+test('the agent in process: handshake, then the host commands in order, replies reach the host', async () => {
+  const { agent, transcript, events } = agentOn(['ping', 'Set_Option synctime 1', 'nonsense', 'OS_Halt']);
+  await agent.run();
+  const tclo = transcript.filter((e) => e.t === 'tclo').map((e) => [e.command, e.reply]);
+  assert.deepEqual(tclo, [['reset', 'OK ATR toolbox'], ['ping', 'OK '], ['Set_Option synctime 1', 'OK '], ['nonsense', 'ERROR Unknown command'], ['OS_Halt', 'OK ']]);
+  assert.ok(transcript.some((e) => e.t === 'rpci' && e.request === 'tools.os.statechange.status 0 1'), 'no hook: the host is told the halt failed');
+  assert.deepEqual(events.filter((e) => e.type === 'power').map((e) => [e.type === 'power' && e.op, e.type === 'power' && e.ok]), [['halt', false]]);
+  const closes = transcript.filter((e) => e.t === 'channel' && e.event === 'close' && e.protocol === 'TCLO');
+  assert.equal(closes.length, 1, 'the TCLO channel is closed at the end');
+  assert.equal(closes[0]!.reason, 'guest');
+});
+
+test('a broken channel (host timeout) is reopened and the agent handshakes again', async () => {
+  const { agent, transcript, events } = agentOn(['ping', 'ping', 'ping'], { faults: 'timeout@6,timeout@14', exitAfter: 6 });
+  await agent.run();
+  assert.ok(events.some((e) => e.type === 'channel' && e.event === 'error'), 'the failure was seen');
+  const opens = transcript.filter((e) => e.t === 'channel' && e.event === 'open' && e.protocol === 'TCLO').length;
+  assert.ok(opens >= 2, `reopened (${opens} opens)`);
+  // every new channel got its reset; the ones whose reply was cut by the fault are recorded as closed
+  const resets = transcript.filter((e) => e.t === 'tclo' && e.command === 'reset');
+  assert.equal(resets.length, opens, 'a reset for every channel');
+  assert.ok(resets.every((e) => e.reply === 'OK ATR toolbox' || e.closed === true));
+  assert.equal(resets.at(-1)!.reply, 'OK ATR toolbox');
+  assert.equal(transcript.filter((e) => e.t === 'tclo' && e.command === 'ping' && e.reply === 'OK ').length, 3, `every ping answered: ${JSON.stringify(transcript.filter((e) => e.t === 'tclo'))}`);
+});
+
+test('clock sync: steps to the host (through the injected setter) when beyond the max time lag, and after OS_Resume', async () => {
+  const { agent, steps, events } = agentOn(['OS_Resume'], { clockOffsetUs: 3_600_000_000, clockSyncSeconds: 3600 });
+  const before = Date.now() / 1000;
+  await agent.run();
+  const clock = events.filter((e) => e.type === 'clock');
+  assert.deepEqual(clock.map((e) => e.type === 'clock' && e.reason), ['period', 'OS_Resume']);
+  assert.equal(steps.length, 2);
+  for (const [s] of steps) assert.ok(Math.abs(s - (before + 3600)) < 30, `stepped to ${s}`);
+  assert.ok(clock.every((e) => e.type === 'clock' && e.stepped && Math.abs(e.offsetUs! + 3.6e9) < 30e6));
+});
+
+test('clock sync: within the max time lag nothing is stepped', async () => {
+  const { agent, steps, events } = agentOn([], { clockOffsetUs: 200_000, clockSyncSeconds: 60, exitAfter: 1 });
+  await agent.run();
+  assert.equal(steps.length, 0);
+  assert.match((events.find((e) => e.type === 'clock') as { message: string }).message, /within the host's max time lag/);
+});
