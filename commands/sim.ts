@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { VmtCommand } from '../src/cli/base.js';
 import { Exit, UsageError } from '../src/cli/exit.js';
+import { numberFlag } from '../src/cli/numbers.js';
 import { runTraced } from '../src/sim/bridge.js';
 import { defaultConfig, GuestInfoStore, parseFaults, parseProduct, SimHost, type SimConfig } from '../src/sim/host/index.js';
 import { scanCacheDir, tracerPath } from '../src/sim/tracer.js';
@@ -13,7 +14,7 @@ export default class Sim extends VmtCommand {
 The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock. It cannot reach a real backdoor (ioperm and iopl fail), reboot or halt the machine (reboot fails), or set the clock (unless --allow-set-clock): a guest agent told OS_Halt or asked to sync time stays harmless.
 
 Exit status: the program's (128+N when signal N killed it), 124 when --timeout killed it, 127 when it was not found, 2 for bad sim flags, 3 when this machine cannot run the sim (Linux x86-64 with ptrace needed), 125 when the sim itself failed.`;
-  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] -- PROGRAM [ARGS...]';
+  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--tclo-interval MS] [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] -- PROGRAM [ARGS...]';
   static strict = false;
   static examples = [
     { description: 'The reference tool, convinced', command: '<%= config.bin %> sim -- vmware-checkvm' },
@@ -47,7 +48,7 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     if (program.length === 0) this.usageFail('no PROGRAM to run (put it after --)');
     if (process.platform !== 'linux' || process.arch !== 'x64') this.fail('vmt sim needs Linux on x86-64 (ptrace)', Exit.UNAVAILABLE);
 
-    const timeoutSeconds = this.seconds(flags.timeout, '--timeout', false);
+    const timeoutSeconds = numberFlag(flags.timeout, '--timeout', 'seconds', 0);
     const config = this.config_(flags);
     const store = this.store(flags);
     const fd = flags.transcript ? this.openTranscript(flags.transcript) : null;
@@ -69,13 +70,6 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     throw new UsageError(message);
   }
 
-  private seconds(text: string | undefined, flag: string, signed: boolean): number | undefined {
-    if (text === undefined) return undefined;
-    const v = Number(text);
-    if (text.trim() === '' || !Number.isFinite(v) || (!signed && v <= 0)) this.usageFail(`${flag} wants a number of seconds${signed ? '' : ' > 0'}, not '${text}'`);
-    return v;
-  }
-
   private config_(flags: { product: string; hb: boolean; fault?: string[]; tclo?: string[]; 'tclo-interval'?: string; 'clock-offset'?: string }): SimConfig {
     const config = defaultConfig();
     try {
@@ -86,9 +80,8 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     }
     config.hb = flags.hb;
     config.tclo = flags.tclo ?? [];
-    config.tcloIntervalMs = (this.seconds(flags['tclo-interval'], '--tclo-interval', true) ?? 0);
-    if (config.tcloIntervalMs < 0) this.usageFail(`--tclo-interval wants milliseconds ≥ 0, not '${flags['tclo-interval']}'`);
-    config.clockOffsetUs = Math.round((this.seconds(flags['clock-offset'], '--clock-offset', true) ?? 0) * 1e6);
+    config.tcloIntervalMs = numberFlag(flags['tclo-interval'], '--tclo-interval', 'milliseconds', 0, true) ?? 0;
+    config.clockOffsetUs = Math.round((numberFlag(flags['clock-offset'], '--clock-offset', 'seconds') ?? 0) * 1e6);
     return config;
   }
 

@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, UsageError, VmtError } from '../../src/cli/exit.js';
 import { write } from '../../src/cli/input.js';
+import { numberFlag } from '../../src/cli/numbers.js';
 import { nativePlatform, probe } from '../../src/detect/index.js';
 import { loadLibvmt } from '../../src/ffi/index.js';
 import { TcloAgent, type AgentEvent } from '../../src/tclo/agent.js';
@@ -48,15 +49,9 @@ Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no c
 
   async run(): Promise<void> {
     const { flags } = await this.parse(TcloListen);
-    const seconds = (v: string | undefined, flag: string, min: number) => {
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new UsageError(`${flag} wants a number of seconds${min > 0 ? ' > 0' : ' ≥ 0'}, not '${v}'`);
-      return n;
-    };
-    const timeout = seconds(flags.timeout, '--timeout', 0.001);
-    const hookTimeout = seconds(flags['hook-timeout'], '--hook-timeout', 0.001)!;
-    const clockSync = seconds(flags['clock-sync'], '--clock-sync', 0)!;
+    const timeout = numberFlag(flags.timeout, '--timeout', 'seconds', 0);
+    const hookTimeout = numberFlag(flags['hook-timeout'], '--hook-timeout', 'seconds', 0)!;
+    const clockSync = numberFlag(flags['clock-sync'], '--clock-sync', 'seconds', 0, true)!;
     if (!/^[\w.-]+$/.test(flags.app)) throw new UsageError(`--app wants a name (letters, digits, . _ -), not '${flags.app}'`);
 
     const p = probe(await nativePlatform(), 'auto');
