@@ -11,7 +11,7 @@ export default class Sim extends VmtCommand {
   static summary = 'Run a program against a simulated VMware host.';
   static description = `Runs PROGRAM, and everything it forks and execs, as if inside a VMware VM: its backdoor instructions (in eax,dx on port 0x5658, rep insb/outsb on 0x5659) are caught with ptrace and answered by a simulated host -- GETVERSION, the time calls, GETBIOSUUID, GETMEMSIZE, GETHZ, and the GuestRPC message channel with RPCI (info-get/info-set guestinfo.*, log, tools.*) and TCLO. CPUID says VMware too. Unmodified programs work: open-vm-tools' vmware-checkvm, vmware-rpctool and vmtoolsd, cloud-init, your own scripts.
 
-The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock. It cannot reach a real backdoor (ioperm and iopl fail), reboot or halt the machine (reboot fails), or set the clock (unless --allow-set-clock): a guest agent told OS_Halt or asked to sync time stays harmless.
+The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock. It cannot reach a real backdoor (ioperm and iopl fail) or set the clock (unless --allow-set-clock), and what a guest agent does when the host says OS_Halt or OS_Reboot is refused: reboot(2) and kexec, signals to init or to every process, running shutdown, poweroff, halt, reboot, telinit, init or kexec (also as busybox applets), systemctl/loginctl power verbs, open-vm-tools' scripts under /etc/vmware-tools, and connecting to the system D-Bus or systemd. Other things a program under the sim does are not contained: run only what you would run on this machine.
 
 Exit status: the program's (128+N when signal N killed it), 124 when --timeout killed it, 127 when it was not found, 2 for bad sim flags, 3 when this machine cannot run the sim (Linux x86-64 with ptrace needed), 125 when the sim itself failed.`;
   static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--tclo-interval MS] [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] -- PROGRAM [ARGS...]';
@@ -80,6 +80,7 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     }
     config.hb = flags.hb;
     config.tclo = flags.tclo ?? [];
+    if (config.tclo.some((c) => c === '')) this.usageFail('--tclo wants a command: an empty message is what a TCLO poll carries');
     config.tcloIntervalMs = numberFlag(flags['tclo-interval'], '--tclo-interval', 'milliseconds', 0, true) ?? 0;
     config.clockOffsetUs = Math.round((numberFlag(flags['clock-offset'], '--clock-offset', 'seconds') ?? 0) * 1e6);
     return config;

@@ -24,7 +24,7 @@ export function buildNative() {
   const x64 = process.arch === 'x64';
   cc(['-fPIC', '-shared', '-o', 'native/build/libvmt.so', 'native/libvmt/vmt.c', ...(x64 ? ['native/libvmt/bdoor_x86_64.S'] : [])], 'libvmt');
   if (x64 && process.platform === 'linux') {
-    const trace = ['vmt-trace.c', 'patch.c', 'elfscan.c', 'ehframe.c', 'x86len.c'].map((f) => `native/vmt-trace/${f}`);
+    const trace = ['vmt-trace.c', 'guard.c', 'patch.c', 'elfscan.c', 'ehframe.c', 'x86len.c'].map((f) => `native/vmt-trace/${f}`);
     cc(['-o', 'native/build/vmt-trace', ...trace], 'vmt-trace');
   }
 }

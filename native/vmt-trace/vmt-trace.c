@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include "elfscan.h"
+#include "guard.h"
 #include "sim_wire.h"
 #include "x86len.h"
 #include <errno.h>
@@ -71,10 +72,10 @@ static void die(const char *what)
 /* ---- the traced program's side, before exec ---------------------------------- */
 
 /* A seccomp filter, assembled with forward jumps to named returns. */
-enum { L_ALLOW, L_TRACE, L_EAFNOSUPPORT, L_EPERM, L_ENOSYS, L_SOCKET, L_EXECMAP, L_KILL, NLABELS };
+enum { L_ALLOW, L_TRACE, L_EAFNOSUPPORT, L_EPERM, L_ENOSYS, L_SOCKET, L_EXECMAP, L_SIGNAL, L_KILL, NLABELS };
 struct bpf {
-	struct sock_filter insn[64];
-	int n, label[NLABELS], want[64][2]; /* want[i] = {label if true, label if false}, -1 = next */
+	struct sock_filter insn[96];
+	int n, label[NLABELS], want[96][2]; /* want[i] = {label if true, label if false}, -1 = next */
 };
 
 static void emit(struct bpf *b, struct sock_filter f, int jt, int jf)
@@ -103,9 +104,12 @@ static void link_jumps(struct bpf *b)
  *  - socket(AF_VSOCK) fails with EAFNOSUPPORT (never the machine's real vsock);
  *  - ioperm/iopl fail with EPERM, so even as root in a VM with a real backdoor
  *    (QEMU's vmport) the program talks to the simulated host;
- *  - reboot and kexec fail with EPERM: a guest agent told OS_Halt never halts this machine;
+ *  - reboot and kexec fail with EPERM, and so do signals to init (pid 1) or to every
+ *    process (pid -1): a guest agent told OS_Halt never halts this machine (guard.c
+ *    also refuses the shutdown commands and the system bus);
  *  - setting the clock fails with EPERM unless allow_clock (--allow-set-clock);
- *  - executable mmap/mprotect stop for CPUID patching.
+ *  - executable mmap/mprotect stop for CPUID patching; execve, execveat and connect
+ *    stop for guard.c.
  */
 static void install_seccomp(int allow_clock)
 {
@@ -120,6 +124,12 @@ static void install_seccomp(int allow_clock)
 		jump(&b, BPF_JMP | BPF_JEQ | BPF_K, never[i], L_EPERM, -1);
 	for (size_t i = 0; !allow_clock && i < sizeof clock / sizeof clock[0]; i++)
 		jump(&b, BPF_JMP | BPF_JEQ | BPF_K, clock[i], L_EPERM, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_kill, L_SIGNAL, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_tkill, L_SIGNAL, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_tgkill, L_SIGNAL, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_execve, L_TRACE, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, L_TRACE, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_connect, L_TRACE, -1);
 	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, L_SOCKET, -1);
 	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, L_EXECMAP, -1);
 	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, L_EXECMAP, -1);
@@ -127,6 +137,10 @@ static void install_seccomp(int allow_clock)
 	label(&b, L_SOCKET);
 	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
 	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK_NR, L_EAFNOSUPPORT, L_ALLOW);
+	label(&b, L_SIGNAL);
+	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, 1, L_EPERM, -1);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, 0xFFFFFFFFu, L_EPERM, L_ALLOW);
 	label(&b, L_EXECMAP);
 	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2]));
 	jump(&b, BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, L_TRACE, L_ALLOW);
@@ -556,8 +570,10 @@ int main(int argc, char **argv)
 		if (sig == (SIGTRAP | 0x80) && t->in_exec_map) {
 			at_exec_map_exit(t);
 		} else if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-			at_exec_map_entry(t);
-			continue;
+			if (guard_syscall(pid) == GUARD_EXEC_MAP) {
+				at_exec_map_entry(t);
+				continue;
+			}
 		} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
 			patch_process(pid);
 		} else if (sig == SIGTRAP && (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK || event == PTRACE_EVENT_CLONE)) {

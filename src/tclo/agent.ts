@@ -11,7 +11,7 @@ import { BackdoorChannel, ChannelError, rpci, type Channel } from '../guestrpc/i
 import { hostMicros, stepClock, type ClockSetter } from '../time/clock.js';
 import { ERROR_RETRY_MS, nextDelay } from './backoff.js';
 import { dispatch, STATE, type HandlerContext, type PowerOp } from './handlers.js';
-import { hasAction, run, runHook, systemAction, type PowerConfig, type Ran } from './power.js';
+import { hasAction, killHooks, run, runHook, systemAction, type PowerConfig, type Ran } from './power.js';
 
 export interface AgentOptions {
   app: string;
@@ -59,8 +59,10 @@ export class TcloAgent {
     private readonly deps: AgentDeps,
   ) {}
 
+  /** Stops at the next tick; a running hook is ended (its failure is reported to the host). */
   stop(): void {
     this.stopping = true;
+    killHooks();
   }
 
   async run(): Promise<void> {
@@ -157,7 +159,7 @@ export class TcloAgent {
       const ok = hook ? hook.status === 0 : system !== null;
       const r = this.rpci(`tools.os.statechange.status ${ok ? 1 : 0} ${STATE[op]}`);
       const event: AgentEvent = { type: 'power', op, ok, hook, reported: r?.ok ?? false };
-      if (ok && system) event.system = await run(system, op, hostCommand, this.opts.power.timeoutMs);
+      if (ok && system && !this.stopping) event.system = await run(system, op, hostCommand, this.opts.power.timeoutMs);
       this.deps.log(event);
     })().finally(() => {
       this.powerInFlight = null;

@@ -33,6 +33,7 @@ function capabilitiesRegister(_args: string, ctx: HandlerContext): string {
 
 function setOption(args: string, ctx: HandlerContext): string {
   const [name, value] = args.trim().split(/\s+/);
+  if (!name) return 'ERROR Unknown or invalid option'; // as vmtoolsd answers
   if (name !== 'broadcastIP' || value !== '1') return OK;
   const ip = ctx.guestIp();
   if (!ip) return 'ERROR Unable to find guest IP address';
@@ -62,6 +63,7 @@ export function dispatch(message: string, ctx: HandlerContext): string {
   const text = message.replace(/\0+$/, '');
   const space = text.indexOf(' ');
   const name = space < 0 ? text : text.slice(0, space);
+  if (name === '') return 'ERROR Bad command'; // as vmtoolsd answers a command with no name
   const handler = TABLE.get(name);
   return handler ? handler(space < 0 ? '' : text.slice(space + 1), ctx) : 'ERROR Unknown command';
 }

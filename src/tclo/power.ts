@@ -27,23 +27,52 @@ export const systemAction = (op: PowerOp, config: PowerConfig): string[] | null 
 /** Whether anything would run for op: with nothing, the agent reports failure at once. */
 export const hasAction = (op: PowerOp, config: PowerConfig): boolean => Boolean(config.hooks[op] || systemAction(op, config));
 
+/** The hooks running now, by process group, so a stop can end them. */
+const running = new Set<number>();
+
+/** Ends every running hook and what it started (SIGTERM to its process group, SIGKILL 2 s later). */
+export function killHooks(): void {
+  for (const pgid of running) killGroup(pgid);
+}
+
+function killGroup(pgid: number): void {
+  const kill = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  kill('SIGTERM');
+  setTimeout(() => kill('SIGKILL'), 2000).unref();
+}
+
 export function run(argv: string[], op: PowerOp, hostCommand: string, timeoutMs: number): Promise<Ran> {
+  // a command that cannot be executed: 127 not found, 126 anything else, as a shell reports it
+  const notRun = (err: NodeJS.ErrnoException): Ran => ({ command: argv.join(' '), status: err.code === 'ENOENT' ? 127 : 126, signal: null, timedOut: false });
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: ['ignore', 2, 2], // never on our stdout, which may carry --json
-      env: { ...process.env, VMT_TCLO_COMMAND: hostCommand, VMT_POWER_OP: op, VMT_POWER_STATE: String(STATE[op]) },
-    });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), {
+        stdio: ['ignore', 2, 2], // never on our stdout, which may carry --json
+        detached: true, // its own process group: a timeout ends everything it started
+        env: { ...process.env, VMT_TCLO_COMMAND: hostCommand, VMT_POWER_OP: op, VMT_POWER_STATE: String(STATE[op]) },
+      });
+    } catch (err) {
+      return resolve(notRun(err as NodeJS.ErrnoException)); // Bun throws where node emits 'error'
+    }
     let timedOut = false;
+    if (child.pid) running.add(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      if (child.pid) killGroup(child.pid);
     }, timeoutMs);
     const done = (status: number | null, signal: string | null) => {
       clearTimeout(timer);
+      if (child.pid) running.delete(child.pid);
       resolve({ command: argv.join(' '), status, signal, timedOut });
     };
-    child.on('error', () => done(127, null));
+    child.on('error', (err: NodeJS.ErrnoException) => done(notRun(err).status, null));
     child.on('exit', (code, signal) => done(code, signal));
   });
 }

@@ -1,7 +1,7 @@
 // `vmt sim` as a command: exit statuses pass through, bad input is exit 2,
 // --timeout leaves nothing behind, and the traced program cannot use vsock.
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { run } from '../helpers.js';
@@ -88,4 +88,49 @@ test('bad input: a --guestinfo-file that is not a JSON object of strings, and no
   const none = run(VMT, ['sim']);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /no PROGRAM/);
+});
+
+test('the guard: a program under the sim cannot run shutdown commands, signal init, or reach the system bus', () => {
+  // every probe is harmless even if the guard failed: the "shutdown" commands are fake
+  // scripts that only write a file, kill(1, 0) only asks whether init exists, and the
+  // connect goes to a socket path that need not exist
+  const dir = tmp();
+  const ran = join(dir, 'ran');
+  for (const name of ['shutdown', 'poweroff', 'reboot', 'systemctl', 'busybox', 'telinit']) {
+    writeFileSync(join(dir, name), `#!/bin/sh\necho "${name} $*" >> ${ran}\n`, { mode: 0o755 });
+  }
+  const script = [
+    'shutdown -h now; echo "shutdown $?"',
+    'poweroff; echo "poweroff $?"',
+    'reboot -f; echo "reboot $?"',
+    'telinit 0; echo "telinit $?"',
+    'systemctl poweroff; echo "systemctl-poweroff $?"',
+    'busybox halt; echo "busybox-halt $?"',
+    'systemctl status; echo "systemctl-status $?"',
+    'busybox true; echo "busybox-true $?"',
+  ].join('\n');
+  const r = sim([], ['env', `PATH=${dir}:/usr/bin:/bin`, 'sh', '-c', script]);
+  const statuses = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' ')));
+  for (const refused of ['shutdown', 'poweroff', 'reboot', 'telinit', 'systemctl-poweroff', 'busybox-halt']) {
+    assert.equal(statuses[refused], '126', `${refused} was refused (exec failed: permission denied)`);
+  }
+  assert.equal(statuses['systemctl-status'], '0', 'systemctl without a power verb runs');
+  assert.equal(statuses['busybox-true'], '0', 'other busybox applets run');
+  assert.equal(readFileSync(ran, 'utf8'), 'systemctl status\nbusybox true\n', 'only the harmless ones ran');
+  assert.match(r.stderr, /refused pid \d+'s exec of .*shutdown/);
+
+  const py = [
+    'import os, socket',
+    'try:',
+    '    os.kill(1, 0); print("kill ok")',
+    'except OSError as e:',
+    '    print("kill", e.errno)',
+    's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
+    'try:',
+    '    s.connect("/run/dbus/system_bus_socket"); print("connect ok")',
+    'except OSError as e:',
+    '    print("connect", e.errno)',
+  ].join('\n');
+  const p = sim([], ['python3', '-c', py]);
+  assert.equal(p.stdout, 'kill 1\nconnect 13\n', 'EPERM for signalling init, EACCES for the system bus');
 });

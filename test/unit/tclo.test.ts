@@ -51,7 +51,9 @@ test('the dispatch table is sorted by name and answers as the real agents do', (
   assert.equal(dispatch('Capabilities_Register', ctx), 'OK ');
   assert.deepEqual(rpcis, ['info-set guestinfo.ip 192.0.2.7', 'vmx.capability.unified_loop toolbox', 'tools.capability.statechange ', 'tools.set.version 2147483647', 'SetGuestInfo  7 1200']);
   assert.equal(dispatch('Set_Option broadcastIP 1', { ...ctx, guestIp: () => null }), 'ERROR Unable to find guest IP address');
-  for (const junk of ['', 'pingpong', 'PING', 'OS_Halt_now', '\u00ff\u0001', 'x'.repeat(60000)]) assert.equal(dispatch(junk, ctx), 'ERROR Unknown command');
+  assert.equal(dispatch('Set_Option', ctx), 'ERROR Unknown or invalid option');
+  assert.equal(dispatch(' ', ctx), 'ERROR Bad command');
+  for (const junk of ['pingpong', 'PING', 'OS_Halt_now', '\u00ff\u0001', 'x'.repeat(60000)]) assert.equal(dispatch(junk, ctx), 'ERROR Unknown command');
 });
 
 test('guestIp: the first IPv4 of the first interface that is not a loopback', () => {
