@@ -17,7 +17,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces, uptime } from 'node:os';
+import { hostname, networkInterfaces, uptime } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -493,4 +493,15 @@ test('a timed-out hook is killed with everything it started', async () => {
   assert.equal(a.status, 0, show(a));
   assert.deepEqual(statechanges(a), ['tools.os.statechange.status 0 1']);
   assert.ok(!existsSync(join(d, 'survived')), "the hook's background job ran on after the timeout");
+});
+
+test('--report-hostname and --report-ip: SetGuestInfo 1 with the hostname and guestinfo.ip with the address, once while unchanged', async () => {
+  const a = await listen([], ['--json', '--timeout', '1.5', '--force', '--report-hostname', '--report-ip']);
+  assert.equal(a.status, 0, show(a));
+  const rq = requests(a);
+  assert.deepEqual(rq.filter((r) => r.startsWith('SetGuestInfo  1 ')), [`SetGuestInfo  1 ${hostname()}`]);
+  const ip = rq.filter((r) => r.startsWith('info-set guestinfo.ip '));
+  assert.equal(ip.length, 1, 'reported once: the address did not change');
+  assert.match(ip[0]!, /^info-set guestinfo\.ip \d+\.\d+\.\d+\.\d+$/);
+  assert.deepEqual(events(a, 'report').map((e) => e.ok), [true, true]);
 });
