@@ -10,8 +10,6 @@ import { BackdoorChannel, ChannelError, rpci } from '../guestrpc/index.js';
 import { withSignalsDeferred } from './signals.js';
 import { write } from './input.js';
 
-export const COMPAT_NAMES = ['vmware-rpctool', 'vmware-checkvm'] as const;
-
 const notVm = (name: string) => `Error: ${name} must be run inside a virtual machine on a VMware hypervisor product.\n`;
 const RPCTOOL_USAGE = 'rpctool syntax:\n\n  -h | --help\tprint usage.\n  rpctool <text>\tsend <text> as an RPC command.\n';
 const CHECKVM_HELP =

@@ -8,7 +8,6 @@ export const Exit = {
   INTERRUPTED: 130,
 } as const;
 
-export type ExitCode = (typeof Exit)[keyof typeof Exit];
 
 /** An expected failure: its message is printed as it is, without a stack trace, and vmt exits with `exit`. */
 export class VmtError extends Error {

@@ -1,5 +1,6 @@
 // One RPCI request from a command: the VMware check, the transport, the
 // channel's life cycle, and the exit statuses its failures map to.
+import type { Backdoor } from '../backdoor/backdoor.js';
 import { RPCI_PROTOCOL_NUM } from '../backdoor/constants.js';
 import { nativePlatform, probe } from '../detect/index.js';
 import { BackdoorChannel, ChannelError, RequestError, rpci, rpciRequest, type RpciReply } from '../guestrpc/index.js';
@@ -22,12 +23,22 @@ export function checkedRequest(command: Uint8Array): Uint8Array {
   }
 }
 
+let gate: Promise<Backdoor> | undefined;
+
+/** The VMware check, once per process (`info get --encoding auto` makes two requests). */
+function vmwareBackdoor(): Promise<Backdoor> {
+  gate ??= nativePlatform().then((platform) => {
+    const p = probe(platform, 'auto');
+    if (!p.backdoor) throw new VmtError(p.verdict.reason, Exit.UNAVAILABLE);
+    return p.backdoor;
+  });
+  return gate;
+}
+
 export async function sendRpc(command: Uint8Array, transport: TransportChoice = 'auto'): Promise<RpcResult> {
   const request = checkedRequest(command);
   if (transport === 'vsock') throw new VmtError('the vsock transport is not available in this version of vmt; use --transport backdoor (or auto)', Exit.UNAVAILABLE);
-  const p = probe(await nativePlatform(), 'auto');
-  if (!p.backdoor) throw new VmtError(p.verdict.reason, Exit.UNAVAILABLE);
-  const bd = p.backdoor;
+  const bd = await vmwareBackdoor();
   try {
     const reply = await withSignalsDeferred(() => rpci(new BackdoorChannel(bd, RPCI_PROTOCOL_NUM), request));
     return { ...reply, transport: 'backdoor' };
