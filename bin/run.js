@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// dist/fast.js answers `--version` and a plain `checkvm` without loading oclif
+// dist/fast.js answers `--version`, a plain `checkvm` and `rpc` without loading oclif
 // (src/fast.ts); everything else goes to the oclif bundle, dist/vmt.js.
 // Invoked through a symlink named vmware-rpctool or vmware-checkvm, it stands in for them.
 import { basename } from 'node:path';

@@ -1,6 +1,14 @@
 import { Flags } from '@oclif/core';
 import { VmtCommand } from '../src/cli/base.js';
+import { exitParagraph, type ExitStatus } from '../src/cli/exit.js';
 import { checkvm, renderCheckvm } from '../src/detect/checkvm.js';
+
+const EXIT: ExitStatus = [
+  [0, 'the VMware backdoor answered'],
+  [1, 'not VMware'],
+  [2, 'usage'],
+  [3, 'cannot tell (knocking was not allowed, or VMware hardware whose backdoor does not answer)'],
+];
 
 export default class CheckVm extends VmtCommand {
   static summary = 'Tell whether this machine is a VMware VM, and what the host says about itself.';
@@ -8,7 +16,8 @@ export default class CheckVm extends VmtCommand {
 
 The "backdoor protocol version" is the version of the backdoor interface (6 on every VMware product), not the virtual hardware version; vmt reports the hardware version separately when the host tells it.
 
-Exit status: 0 the VMware backdoor answered, 1 not VMware, 2 usage, 3 cannot tell (knocking was not allowed, or VMware hardware whose backdoor does not answer).`;
+${exitParagraph(EXIT)}`;
+  static exitStatus = EXIT;
   static usage = 'checkvm [--json | -q] [--probe | --no-knock]';
   static examples = [
     { description: 'Ask, and read the answer', command: '<%= config.bin %> checkvm' },

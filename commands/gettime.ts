@@ -1,10 +1,17 @@
 import { Flags } from '@oclif/core';
 import { getHostTime, type HostTime } from '../src/backdoor/commands.js';
 import { VmtCommand } from '../src/cli/base.js';
-import { Exit } from '../src/cli/exit.js';
+import { Exit, exitParagraph, type ExitStatus } from '../src/cli/exit.js';
 import { nativePlatform, probe } from '../src/detect/index.js';
 import { loadLibvmt } from '../src/ffi/index.js';
 import { formatTime, hostMicros, stepClock, type TimeFormat } from '../src/time/clock.js';
+
+const EXIT: ExitStatus = [
+  [0, 'success'],
+  [2, 'usage'],
+  [3, 'not VMware, the host has no time calls, or stepping the clock is not permitted'],
+  [4, 'stepping the clock failed otherwise'],
+];
 
 export default class GetTime extends VmtCommand {
   static summary = "Read the VMware host's clock.";
@@ -12,7 +19,10 @@ export default class GetTime extends VmtCommand {
 
 --set steps the system clock to the host's once (root, CAP_SYS_TIME): the one-shot form of the clock synchronization of the BSD vmt(4) driver. It refuses when the host reports no valid time.
 
-Exit status: 0 success, 2 usage, 3 not VMware, the host has no time calls, or stepping the clock is not permitted, 4 stepping the clock failed otherwise.`;
+--json prints one JSON document; a failure as an error object with message and exit.
+
+${exitParagraph(EXIT)}`;
+  static exitStatus = EXIT;
   static usage = 'gettime [-f iso|epoch|local | --json] [--set] [--probe]';
   static examples = [
     { description: 'Host time, UTC', command: '<%= config.bin %> gettime' },

@@ -5,7 +5,6 @@ import GetTime from './gettime.js';
 import InfoGet from './info/get.js';
 import InfoSet from './info/set.js';
 import Rpc from './rpc/index.js';
-import RpcSend from './rpc/send.js';
 import Sim from './sim.js';
 import TcloListen from './tclo/listen.js';
 
@@ -15,7 +14,6 @@ export const COMMANDS = {
   'info:get': InfoGet,
   'info:set': InfoSet,
   rpc: Rpc,
-  'rpc:send': RpcSend,
   sim: Sim,
   'tclo:listen': TcloListen,
 };

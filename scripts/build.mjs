@@ -34,7 +34,7 @@ export async function buildBundle() {
   await build({
     // two independent bundles: vmt.js (oclif, every command) and fast.js
     // (src/fast.ts: --version and a plain checkvm without oclif), see bin/run.js
-    entryPoints: { vmt: join(root, 'src/main.ts'), fast: join(root, 'src/fast.ts') },
+    entryPoints: { vmt: join(root, 'bin/main.ts'), fast: join(root, 'src/fast.ts') },
     outdir: join(root, 'dist'),
     bundle: true,
     platform: 'node',

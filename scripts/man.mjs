@@ -32,7 +32,7 @@ const EXIT = [
   [2, 'Usage error', 'usage error or bad input'],
   [3, 'Not available here', 'not available here: no backdoor, no transport, no permission, or the channel is owned by another agent'],
   [4, 'Failed part-way', 'failed part-way: protocol error, timeout, host reset (or an unexpected internal error)'],
-  [130, 'Interrupted', 'interrupted'],
+  ['128+N', 'Interrupted', 'stopped by signal N (130 for SIGINT, 143 for SIGTERM); the channel is closed first'],
 ];
 
 // ---------------------------------------------------------------- escaping
@@ -287,44 +287,23 @@ function option(f, flags) {
   return [`.It ${head}`, ...body, ...defaults, ...notes.flatMap((n) => prose(n))];
 }
 
-/** "Exit status: 0 ..., 1 ..., 3 ... (a, b)." as [[code, text]], splitting only at top-level commas before a number. */
-export function parseExitParagraph(p) {
-  const body = p.replace(/^Exit status:\s*/i, '').replace(/\.$/, '');
-  const parts = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === ',' && depth === 0 && /^,\s*\d+\s/.test(body.slice(i))) {
-      parts.push(body.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(body.slice(start));
-  return parts
-    .map((s) => /^\s*(\d+)\s+(.*\S)\s*$/.exec(s))
-    .filter(Boolean)
-    .map(([, code, text]) => [Number(code), text]);
-}
-
-function exitList(specific) {
-  const codes = new Map(specific);
-  // Any command can fail unexpectedly (4) or be interrupted (130).
-  for (const code of [4, 130]) if (!codes.has(code)) codes.set(code, null);
+/**
+ * A command's EXIT STATUS list from its exitStatus field ([status, meaning] in
+ * order). Any command can also fail unexpectedly (4) or be stopped by a signal
+ * (128+N), unless its statuses are a program's own (a status written "N").
+ */
+function exitList(statuses) {
+  const codes = new Map(statuses);
+  if (!codes.has('N')) for (const code of [4, '128+N']) if (!codes.has(code)) codes.set(code, null);
   const lines = ['.Bl -tag -width Ds'];
-  for (const [code, label, general] of EXIT) {
-    if (!codes.has(code)) continue;
-    const own = codes.get(code);
-    let text;
-    if (own == null) text = capitalize(general);
-    else if (label.toLowerCase().startsWith(own.toLowerCase())) text = code === 0 ? label : capitalize(general);
-    else text = `${label}: ${own}`;
-    lines.push(`.It ${code}`, ...prose(sentence(text)));
-  }
   for (const [code, own] of codes) {
-    if (!EXIT.some(([c]) => c === code)) lines.push(`.It ${code}`, ...prose(sentence(own ?? '')));
+    const general = EXIT.find(([c]) => c === code);
+    let text;
+    if (!general) text = own ?? '';
+    else if (own == null) text = capitalize(general[2]);
+    else if (general[1].toLowerCase().startsWith(own.toLowerCase())) text = code === 0 ? general[1] : capitalize(general[2]);
+    else text = `${general[1]}: ${own}`;
+    lines.push(`.It ${arg(String(code))}`, ...prose(sentence(text)));
   }
   lines.push('.El');
   return lines;
@@ -347,8 +326,8 @@ export function commandPage(id, cmd, pjson) {
   const name = pageName(id);
   const flags = visibleFlags(cmd);
   const paras = paragraphs(cmd.description);
-  const exitPara = paras.find((p) => /^Exit status:/i.test(p));
-  const descParas = paras.filter((p) => p !== exitPara);
+  // the "Exit status:" paragraph is for --help; the page lists cmd.exitStatus
+  const descParas = paras.filter((p) => !/^Exit status:/i.test(p));
   const summary = (cmd.summary ?? descParas[0] ?? '').replace(/\s+/g, ' ').trim().replace(/\.$/, '');
   const L = [...preamble(name, pjson), '.Sh NAME', `.Nm ${arg(name)}`, `.Nd ${summary.split(' ').map((w) => arg(w)).join(' ').replace(/^(\S+)/, (w) => uncapitalize(w))}`];
 
@@ -357,6 +336,7 @@ export function commandPage(id, cmd, pjson) {
   L.push('.Sh DESCRIPTION');
   const desc = descParas.length ? descParas : [sentence(summary)];
   desc.forEach((p, i) => L.push(...(i ? ['.Pp'] : []), ...prose(p)));
+  for (const alias of cmd.aliases ?? []) L.push('.Pp', ...prose(`vmt ${spaced(alias)} is another name for vmt ${spaced(id)}.`));
 
   const args = Object.entries(cmd.args ?? {}).filter(([, a]) => !a.hidden);
   if (args.length) {
@@ -376,7 +356,7 @@ export function commandPage(id, cmd, pjson) {
   }
 
   L.push('.Sh EXIT STATUS', ...prose(`The exit statuses are the same for every vmt command (see vmt(1)); for vmt ${spaced(id)} they mean:`));
-  L.push(...exitList(exitPara ? parseExitParagraph(exitPara) : []));
+  L.push(...exitList(cmd.exitStatus ?? []));
 
   const examples = [cmd.examples ?? []].flat();
   if (examples.length) {
@@ -439,7 +419,7 @@ export function overviewPage(commands, pjson) {
     '.El',
   );
   L.push('.Sh EXIT STATUS', ...prose('Every command exits with one of these statuses; each command\'s page says what they mean for it.'), '.Bl -tag -width Ds');
-  for (const [code, , general] of EXIT) L.push(`.It ${code}`, ...prose(sentence(general)));
+  for (const [code, , general] of EXIT) L.push(`.It ${arg(String(code))}`, ...prose(sentence(general)));
   L.push('.El');
   const refs = [
     ...ids.map((id) => [pageName(id), '1']),

@@ -5,14 +5,15 @@
 // binary's ~20 ms: the node: built-ins it needs (tty -> net -> stream, ...;
 // Bun compiles these on first use), its own modules, and Config.load; see
 // bench/RESULTS.md. Anything else -- other commands, --help, --debug, bad or
-// repeated flags, WSL -- returns null and goes through oclif, which prints the
-// same bytes.
-import { arch, platform, release } from 'node:os';
-import pjson from '../package.json' with { type: 'json' };
+// repeated flags -- returns null and goes through oclif, which prints the same
+// bytes (test/cli/fast-path.test.ts compares them; VMT_FAST_PATH=0 turns this path off).
+import { usageText } from './cli/argv.js';
 import { compat } from './cli/compat.js';
 import { Exit, UsageError, VmtError } from './cli/exit.js';
-import { runRpc } from './cli/rpc-run.js';
-import { bytes, readInput, write } from './cli/input.js';
+import { bytes, readInput } from './cli/input.js';
+import { errorJson, write, writeJson } from './cli/output.js';
+import { rpcUsage, runRpc } from './cli/rpc-run.js';
+import { VERSION_WORDS, versionLine } from './cli/version.js';
 import { checkvm, renderCheckvm } from './detect/checkvm.js';
 import { LibvmtUnavailable } from './ffi/index.js';
 
@@ -20,18 +21,11 @@ import { LibvmtUnavailable } from './ffi/index.js';
 export async function fastPath(argv: string[], invokedAs = 'vmt'): Promise<number | null> {
   const stand_in = await compat(invokedAs, argv);
   if (stand_in !== null) return stand_in;
-  if (argv[0] === '--version') return version();
+  if (process.env.VMT_FAST_PATH === '0') return null; // the parity test compares both paths
+  if (argv.length === 1 && VERSION_WORDS.includes(argv[0]!)) return write(1, versionLine()), Exit.OK;
   if (argv[0] === 'checkvm') return fastCheckvm(argv.slice(1));
   if (argv[0] === 'rpc') return fastRpc(argv.slice(argv[1] === 'send' ? 2 : 1), argv[1] === 'send' ? 'rpc send' : 'rpc');
   return null;
-}
-
-// oclif's Config.userAgent; oclif says "wsl" for the platform under WSL.
-function version(): number | null {
-  if (platform() === 'linux' && /microsoft/i.test(release())) return null;
-  const a = arch() === 'ia32' ? 'x86' : arch();
-  write(1, `${pjson.name}/${pjson.version} ${platform()}-${a} node-${process.version}\n`);
-  return Exit.OK;
 }
 
 const CHECKVM_FLAGS: Record<string, string> = { '--json': 'json', '-q': 'quiet', '--quiet': 'quiet', '--probe': 'probe', '--knock': 'knock', '--no-knock': 'knock' };
@@ -58,15 +52,17 @@ async function fastCheckvm(args: string[]): Promise<number | null> {
   }
 }
 
-/** `vmt rpc [send] [--json] [--transport auto|backdoor] (COMMAND | -f FILE)`; anything else goes to oclif. */
+/** `vmt rpc [send] [--json] [--raw] [--transport auto|backdoor] (COMMAND | -f FILE)`; anything else goes to oclif. */
 async function fastRpc(args: string[], name: string): Promise<number | null> {
   let json = false;
+  let raw = false;
   let transport: 'auto' | 'backdoor' | undefined;
   let file: string | undefined;
   let command: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json' && !json) json = true;
+    else if (a === '--raw' && !raw) raw = true;
     else if ((a === '--transport' || a === '-f') && i + 1 < args.length) {
       const v = args[++i]!;
       if (a === '-f' && file === undefined) file = v;
@@ -77,12 +73,13 @@ async function fastRpc(args: string[], name: string): Promise<number | null> {
   }
   if ((command === undefined) === (file === undefined)) return null;
   try {
-    return await runRpc(file !== undefined ? readInput(file) : bytes(command!), { json, transport: transport ?? 'auto' }, name);
+    return await runRpc(file !== undefined ? await readInput(file, { raw }) : bytes(command!), { json, transport: transport ?? 'auto' }, name);
   } catch (err) {
-    if (err instanceof UsageError) return null; // nothing was sent: oclif says it with the usage line
     if (err instanceof VmtError || err instanceof LibvmtUnavailable) {
-      write(2, `vmt ${name}: ${err.message}\n`);
-      return err instanceof VmtError ? err.exit : Exit.UNAVAILABLE;
+      const exit = err instanceof VmtError ? err.exit : Exit.UNAVAILABLE;
+      write(2, err instanceof UsageError ? usageText(name, rpcUsage(name), err.message) : `vmt ${name}: ${err.message}\n`);
+      if (json) writeJson(errorJson(err.message, exit));
+      return exit;
     }
     throw err;
   }

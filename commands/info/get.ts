@@ -1,9 +1,18 @@
 import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../../src/cli/base.js';
-import { Exit, UsageError, VmtError } from '../../src/cli/exit.js';
+import { Exit, exitParagraph, UsageError, VmtError, type ExitStatus } from '../../src/cli/exit.js';
 import { sendRpc } from '../../src/cli/guestrpc.js';
-import { bytes, writeOut } from '../../src/cli/input.js';
+import { bytes } from '../../src/cli/input.js';
+import { jsonBytes, writeOut } from '../../src/cli/output.js';
 import { decodeValue, DecodeError, guestinfoKey, keyProblem, parseEncoding, type Encoding } from '../../src/guestrpc/guestinfo.js';
+
+const EXIT: ExitStatus = [
+  [0, 'printed'],
+  [1, 'no such variable ("No value found" on stderr)'],
+  [2, 'usage'],
+  [3, 'not on VMware'],
+  [4, 'the channel failed, or the value does not decode'],
+];
 
 export default class InfoGet extends VmtCommand {
   static summary = 'Print a guestinfo variable.';
@@ -11,7 +20,10 @@ export default class InfoGet extends VmtCommand {
 
 --encoding decodes the value: base64, or gzip+base64, the convention cloud-init, ignition and afterburn use for large or binary data; --encoding auto reads KEY.encoding to decide, as they do.
 
-Exit status: 0 printed, 1 no such variable ("No value found" on stderr), 2 usage, 3 not on VMware, 4 the channel failed or the value does not decode.`;
+--json prints one JSON document with the keys key, found, value and encoding; a value that is not UTF-8 comes as an object whose base64 key holds it, a missing one as null (with the host's reply); a failure as an error object with message and exit.
+
+${exitParagraph(EXIT)}`;
+  static exitStatus = EXIT;
   static usage = 'info get KEY [--encoding none|base64|gzip+base64|auto] [-n] [--json]';
   static examples = [
     { description: 'Read the metadata cloud-init would', command: '<%= config.bin %> info get metadata --encoding auto' },
@@ -21,7 +33,7 @@ Exit status: 0 printed, 1 no such variable ("No value found" on stderr), 2 usage
   static flags = {
     encoding: Flags.string({ char: 'e', description: 'decode the value', options: ['none', 'base64', 'gzip+base64', 'auto'], default: 'none' }),
     'no-newline': Flags.boolean({ char: 'n', description: 'print the value without a newline after it' }),
-    json: Flags.boolean({ description: 'print one JSON document: {"key", "value", "encoding"}', exclusive: ['no-newline'] }),
+    json: Flags.boolean({ description: 'print one JSON document (key, found, value, encoding)', exclusive: ['no-newline'] }),
   };
 
   async run(): Promise<void> {
@@ -31,9 +43,9 @@ Exit status: 0 printed, 1 no such variable ("No value found" on stderr), 2 usage
     if (problem) throw new UsageError(problem);
     const r = await sendRpc(bytes(`info-get ${key}`));
     if (!r.ok) {
-      writeOut(2, r.reply);
       this.setExit(Exit.NO);
-      return;
+      if (flags.json) return this.printJson({ key, found: false, value: null, reply: jsonBytes(r.reply) });
+      return writeOut(2, r.reply);
     }
     const encoding = flags.encoding === 'auto' ? await this.declaredEncoding(key) : (flags.encoding as Encoding);
     let value: Uint8Array;
@@ -43,7 +55,7 @@ Exit status: 0 printed, 1 no such variable ("No value found" on stderr), 2 usage
       if (err instanceof DecodeError) throw new VmtError(`${key} does not decode as ${encoding}: ${err.message}`, Exit.FAILED);
       throw err;
     }
-    if (flags.json) return this.printJson({ key, value: new TextDecoder().decode(value), encoding });
+    if (flags.json) return this.printJson({ key, found: true, value: jsonBytes(value), encoding });
     writeOut(1, value, !flags['no-newline']);
   }
 
@@ -53,7 +65,7 @@ Exit status: 0 printed, 1 no such variable ("No value found" on stderr), 2 usage
     if (!r.ok) return 'none';
     const name = new TextDecoder().decode(r.reply);
     const encoding = parseEncoding(name);
-    if (!encoding) throw new VmtError(`${key}.encoding is '${name}', which vmt does not know (base64, gzip+base64)`, Exit.FAILED);
+    if (!encoding) throw new VmtError(`${key}.encoding is ${JSON.stringify(name)}, which vmt does not know (base64, gzip+base64)`, Exit.FAILED);
     return encoding;
   }
 }

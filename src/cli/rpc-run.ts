@@ -1,19 +1,18 @@
 // `vmt rpc` after parsing: send, print, exit status. Shared by the oclif
 // command and the fast path, so both print the same bytes.
 import { Exit } from './exit.js';
-import { sendRpc, utf8, type TransportChoice } from './guestrpc.js';
-import { write, writeOut } from './input.js';
+import { sendRpc, type TransportChoice } from './guestrpc.js';
+import { jsonBytes, write, writeJson, writeOut } from './output.js';
+
+const RPC_USAGE = '[COMMAND | -f FILE [--raw]] [--json] [--transport auto|backdoor|vsock]';
+
+/** The usage line of `vmt rpc` and of its alias `vmt rpc send`. */
+export const rpcUsage = (name = 'rpc'): string => `${name} ${RPC_USAGE}`;
 
 export async function runRpc(command: Uint8Array, opts: { json: boolean; transport: TransportChoice }, name = 'rpc'): Promise<number> {
   const r = await sendRpc(command, opts.transport);
   if (!r.closed) write(2, `vmt ${name}: the host did not acknowledge closing the channel\n`);
-  if (opts.json) {
-    // a reply that is not UTF-8 comes lossy in "reply" and exact in "reply_base64"
-    const exact = utf8(r.reply) !== null;
-    const doc = { ok: r.ok, reply: new TextDecoder().decode(r.reply), ...(exact ? {} : { reply_base64: Buffer.from(r.reply).toString('base64') }), transport: r.transport };
-    write(1, `${JSON.stringify(doc, null, 2)}\n`);
-  } else {
-    writeOut(r.ok ? 1 : 2, r.reply);
-  }
+  if (opts.json) writeJson({ ok: r.ok, reply: jsonBytes(r.reply), transport: r.transport });
+  else writeOut(r.ok ? 1 : 2, r.reply);
   return r.ok ? Exit.OK : Exit.NO;
 }

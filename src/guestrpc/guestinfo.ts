@@ -9,7 +9,7 @@ export function guestinfoKey(key: string): string {
 /** A key the RPC text can carry: not empty, no whitespace (the value starts after the first space). */
 export function keyProblem(key: string): string | null {
   if (!key || /^guestinfo\.$/i.test(key)) return 'the key is empty';
-  if (/[\s\0]/.test(key)) return `the key '${key}' contains whitespace`;
+  if (/[\s\0]/.test(key)) return `the key ${JSON.stringify(key)} contains whitespace or NUL`;
   return null;
 }
 

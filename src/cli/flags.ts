@@ -1,0 +1,33 @@
+// Flags shared by several commands. Numbers are parsed by oclif through
+// Flags.custom, with an error in vmt's words.
+import { Flags } from '@oclif/core';
+import { UsageError } from './exit.js';
+
+interface NumberSpec {
+  description: string;
+  /** what the number counts, for the error: "seconds" */
+  unit: string;
+  /** the value must be greater than this (or equal, with orEqual) */
+  above?: number;
+  orEqual?: boolean;
+  integer?: boolean;
+}
+
+/** The number in text, or a UsageError naming the flag. */
+export function parseNumber(text: string, flag: string, spec: Omit<NumberSpec, 'description'>): number {
+  const v = Number(text);
+  const { above = -Infinity, orEqual = false, integer = false, unit } = spec;
+  const ok = text.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && (v > above || (orEqual && v === above));
+  if (ok) return v;
+  const bound = above > -Infinity ? ` ${orEqual ? '≥' : '>'} ${above}` : '';
+  throw new UsageError(`--${flag} wants ${integer ? 'a whole number' : 'a number'} of ${unit}${bound}, not ${JSON.stringify(text)}`);
+}
+
+/** A numeric flag: `numberFlag({ description, unit: 'seconds', above: 0 })`. */
+export function numberFlag(spec: NumberSpec & { default?: number }) {
+  return Flags.custom<number>({
+    description: spec.description,
+    ...(spec.default !== undefined ? { default: spec.default } : {}),
+    parse: async (input, _ctx, flag) => parseNumber(input, flag.name, spec),
+  })();
+}

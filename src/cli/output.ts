@@ -1,0 +1,57 @@
+// The one way vmt writes: bytes straight to fd 1 or 2 (binary-safe, and
+// without waking the runtime's stream machinery, which costs Bun several ms
+// at start), and the shapes every --json document shares.
+import { writeSync } from 'node:fs';
+
+/** All of data to fd 1 or 2; a closed pipe ends the writing quietly. */
+export function write(fd: 1 | 2, data: Uint8Array | string): void {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return;
+      if (code !== 'EAGAIN') throw err;
+    }
+  }
+}
+
+/** Writes bytes, then a newline unless told not to. */
+export function writeOut(fd: 1 | 2, data: Uint8Array, newline = true): void {
+  write(fd, data);
+  if (newline) write(fd, '\n');
+}
+
+/** One JSON document on stdout. */
+export function writeJson(value: unknown): void {
+  write(1, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Bytes in a JSON document: a string when they are UTF-8, else {"base64": "..."} (as vmt sim's --state file keeps them). */
+export type JsonBytes = string | { base64: string };
+
+export function jsonBytes(bytes: Uint8Array): JsonBytes {
+  const text = utf8(bytes);
+  return text ?? { base64: Buffer.from(bytes).toString('base64') };
+}
+
+/** Text for a terminal or a JSON document: UTF-8 when it is, else null. */
+export function utf8(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** What every --json invocation prints when it fails: {"error": {"message", "exit"}}. */
+export function errorJson(message: string, exit: number): { error: { message: string; exit: number } } {
+  return { error: { message, exit } };
+}
+
+/** Whether the command line asks for JSON (--json before any "--"). */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
