@@ -1,30 +1,18 @@
-// vmt rpc / vmt info and the vmware-rpctool / vmware-checkvm stand-ins,
-// side by side with open-vm-tools' own tools on the same simulated host.
+// vmt rpc (and its alias vmt rpc send): side by side with open-vm-tools'
+// vmware-rpctool on the same simulated host, under faults, bad input, and off VMware.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
-import { run, runtimes } from '../helpers.js';
-import { entries, ROOT, sim, tmp, value, type SimRun } from './sim-helpers.js';
-
-const RT = runtimes();
-const VMT = RT.binary ?? RT.node!;
-const bin = tmp('vmt-compat-');
+import { run } from '../helpers.js';
+import { entries, ROOT, sim, tmp, value, type SimRun } from '../sim/sim-helpers.js';
+import { assertUsage, everywhere, onVmware, oneJson, VMT } from './helpers.js';
 
 before(() => {
   execFileSync('bash', [join(ROOT, 'scripts/apt-install.sh'), 'open-vm-tools']);
-  // the stand-ins: symlinks named like the tools, to the binary and to bin/run.js
-  mkdirSync(join(bin, 'binary'));
-  mkdirSync(join(bin, 'node'));
-  for (const tool of ['vmware-rpctool', 'vmware-checkvm']) {
-    if (RT.binary) symlinkSync(RT.binary[0]!, join(bin, 'binary', tool));
-    symlinkSync(join(ROOT, 'bin/run.js'), join(bin, 'node', tool));
-  }
 });
 
-const standIns = () => [...(RT.binary ? [[join(bin, 'binary')]] : []), [join(bin, 'node')]].map(([dir]) => dir!);
 const same = (a: SimRun, b: SimRun, what: string) => {
   assert.equal(a.stdout, b.stdout, `${what}: stdout`);
   assert.equal(a.stderr, b.stderr, `${what}: stderr`);
@@ -117,73 +105,10 @@ test('vmt rpc: -f FILE and -f - carry binary payloads; --json has ok, reply, tra
   const j = JSON.parse(got.stdout);
   assert.equal(j.ok, true);
   assert.equal(j.transport, 'backdoor');
-  assert.deepEqual(Buffer.from(j.reply_base64, 'base64'), Buffer.from('\u0001\u0002 tab\there\u00ff', 'latin1'));
+  assert.deepEqual(Object.keys(j.reply), ['base64'], 'not UTF-8: the shared binary shape');
+  assert.deepEqual(Buffer.from(j.reply.base64, 'base64'), Buffer.from('\u0001\u0002 tab\there\u00ff', 'latin1'));
   const missing = JSON.parse(sim([], [...VMT, 'rpc', '--json', 'info-get guestinfo.nope']).stdout);
   assert.deepEqual(missing, { ok: false, reply: 'No value found', transport: 'backdoor' });
-});
-
-test('vmt rpc off VMware: exit 3, and the stand-in vmware-rpctool exits 255 like the real one', () => {
-  const r = run(VMT, ['rpc', 'info-get guestinfo.x']);
-  assert.equal(r.status, 3);
-  assert.match(r.stderr, /not VMware/);
-  const real = run(['vmware-rpctool'], ['info-get guestinfo.x']);
-  for (const dir of standIns()) {
-    const ours = run([join(dir, 'vmware-rpctool')], ['info-get guestinfo.x']);
-    assert.deepEqual([ours.stdout, ours.stderr, ours.status], [real.stdout, real.stderr, 255]);
-    const checkvm = run([join(dir, 'vmware-checkvm')], ['-p']);
-    const realCheckvm = run(['vmware-checkvm'], ['-p']);
-    assert.deepEqual([checkvm.stdout, checkvm.stderr, checkvm.status], [realCheckvm.stdout, realCheckvm.stderr, realCheckvm.status]);
-  }
-});
-
-test('invoked as vmware-rpctool, vmt is open-vm-tools\' vmware-rpctool: same texts and exit statuses', () => {
-  const cases: [string[], string[]][] = [
-    [[], []],
-    [[], ['-h']],
-    [[], ['--help']],
-    [[], ['']],
-    [[], ['a', 'b']],
-    [['--guestinfo', 'a=hello'], ['info-get guestinfo.a']],
-    [[], ['info-get guestinfo.missing']],
-    [[], ['bogus']],
-    [[], [`info-set guestinfo.a ${value(3000)}`]],
-    [['--no-hb', '--guestinfo', `a=${value(777)}`], ['info-get guestinfo.a']],
-    [['--fault', 'open@1,open@2'], ['info-get guestinfo.a']],
-    [[], [`info-set guestinfo.k ${'x'.repeat(70000)}`]],
-  ];
-  for (const dir of standIns()) {
-    for (const [simArgs, args] of cases) {
-      same(sim(simArgs, [join(dir, 'vmware-rpctool'), ...args]), sim(simArgs, ['vmware-rpctool', ...args]), `${dir} vmware-rpctool ${args.join(' ').slice(0, 40)}`);
-    }
-  }
-});
-
-test('invoked as vmware-checkvm, vmt is open-vm-tools\' vmware-checkvm: same texts and exit statuses', () => {
-  const cases: [string[], string[]][] = [[[], []], [[], ['-p']], [[], ['--prod']], [['--product', 'workstation'], ['-p']], [['--product', '3'], ['-p']], [[], ['-h']], [[], ['--help']], [[], ['-x']], [[], ['--bogus']], [[], ['a', 'b']]];
-  for (const dir of standIns()) {
-    for (const [simArgs, args] of cases) {
-      same(sim(simArgs, [join(dir, 'vmware-checkvm'), ...args]), sim(simArgs, ['vmware-checkvm', ...args]), `${dir} vmware-checkvm ${args.join(' ')}`);
-    }
-  }
-});
-
-test('vmt info get/set: the guestinfo. prefix, standard input, -n, and the KEY.encoding convention', () => {
-  const dir = tmp();
-  const state = join(dir, 's.json');
-  const payload = 'user data: é ✓\n';
-  const gz = gzipSync(Buffer.from(payload)).toString('base64');
-  const r1 = sim(['--state', state], ['sh', '-c', 'printf "%s" "$1" | "$2" info set guestinfo.plain && "$2" info set zipped "$3" && "$2" info set zipped.encoding gzip+base64', 'sh', payload, ...VMT, gz]);
-  assert.equal(r1.status, 0, r1.stderr);
-  assert.equal(sim(['--state', state], [...VMT, 'info', 'get', 'plain', '-n']).stdout, payload);
-  assert.equal(sim(['--state', state], [...VMT, 'info', 'get', 'guestinfo.plain']).stdout, `${payload}\n`);
-  assert.equal(sim(['--state', state], [...VMT, 'info', 'get', 'zipped', '--encoding', 'auto', '-n']).stdout, payload);
-  assert.equal(sim(['--state', state], [...VMT, 'info', 'get', 'zipped', '--encoding', 'gzip+base64', '-n']).stdout, payload);
-  const b64 = sim(['--guestinfo', `v=${Buffer.from('hello').toString('base64')}`], [...VMT, 'info', 'get', 'v', '-e', 'base64', '-n']);
-  assert.equal(b64.stdout, 'hello');
-  const notB64 = sim(['--guestinfo', 'v=not base64!'], [...VMT, 'info', 'get', 'v', '-e', 'base64']);
-  assert.equal(notB64.status, 4);
-  const missing = sim([], [...VMT, 'info', 'get', 'nope']);
-  assert.deepEqual([missing.status, missing.stdout, missing.stderr], [1, '', 'No value found\n']);
 });
 
 test('backdoor calls per RPC: vmt rpc needs no more than vmware-rpctool, and a constant number on an HB host', () => {
@@ -199,4 +124,45 @@ test('backdoor calls per RPC: vmt rpc needs no more than vmware-rpctool, and a c
     }
   }
   assert.equal(hbCounts.size, 1, `HB: the same number of calls for every size (${[...hbCounts]})`);
+});
+
+test('vmt rpc -f: one trailing newline is dropped (echo ... | vmt rpc -f - works); --raw sends it', () => {
+  const gi = ['--guestinfo', 'k=hello'];
+  for (const [rt, cmd] of Object.entries(RT)) {
+    const r = sim(gi, ['sh', '-c', `echo 'info-get guestinfo.k' | "$@" rpc -f -`, 'sh', ...cmd]);
+    assert.deepEqual([r.status, r.stdout], [0, 'hello\n'], `${rt}: ${r.stderr}`);
+    const raw = sim(gi, ['sh', '-c', `echo 'info-get guestinfo.k' | "$@" rpc --raw -f -`, 'sh', ...cmd]);
+    assert.deepEqual([raw.status, raw.stderr], [1, 'No value found\n'], `${rt}: --raw keeps the newline in the key`);
+    const msg = entries(raw, 'rpci')[0] as { request?: string } | undefined;
+    if (msg?.request !== undefined) assert.equal(msg.request, 'info-get guestinfo.k\n');
+  }
+});
+
+test('vmt rpc -f - waits for a slow pipe on every runtime (node used to fail with EAGAIN)', () => {
+  for (const [rt, cmd] of Object.entries(RT)) {
+    const r = sim(['--guestinfo', 'k=slow'], ['sh', '-c', `(sleep 1; echo 'info-get guestinfo.k') | "$@" rpc -f -`, 'sh', ...cmd]);
+    assert.deepEqual([r.status, r.stdout, r.stderr], [0, 'slow\n', ''], rt);
+  }
+});
+
+test('vmt rpc --json off VMware: one JSON document with the error and its exit status', { skip: onVmware && 'this machine is a VMware VM' }, () => {
+  everywhere(['rpc', '--json', 'info-get guestinfo.x'], (r) => {
+    assert.equal(r.status, 3);
+    const j = oneJson(r, 'rpc --json') as { error: { message: string; exit: number } };
+    assert.match(j.error.message, /^not VMware/);
+    assert.equal(j.error.exit, 3);
+  });
+  everywhere(['rpc', '--json'], (r) => {
+    assertUsage(r, /^vmt rpc: no command/, 'rpc --json');
+    assert.deepEqual(oneJson(r, 'rpc --json'), { error: { message: 'no command: give it as an argument or with -f FILE', exit: 2 } });
+  });
+});
+
+test('vmt rpc send is vmt rpc', () => {
+  const r = sim(['--guestinfo', 'k=v'], [...VMT, 'rpc', 'send', 'info-get guestinfo.k']);
+  assert.deepEqual([r.status, r.stdout], [0, 'v\n'], r.stderr);
+  everywhere(['rpc', 'send', '--help'], (h) => {
+    assert.equal(h.status, 0);
+    assert.match(h.stdout, /USAGE\s+\$ vmt rpc /);
+  });
 });
