@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds what `npx vmt` runs: native/build/libvmt.so (system C compiler) and
 // dist/vmt.js (one ESM bundle of src/ and commands/). Run by `npm install`.
-import { execFileSync } from 'node:child_process';
+// A failure ends in one line on stderr that says what failed and how to fix
+// it (the compiler's or esbuild's own messages above it), and exit status 1.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +12,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function cc(args, what) {
   const compiler = process.env.CC || 'cc';
-  try {
-    execFileSync(compiler, ['-O2', '-Wall', '-Wextra', ...args], { stdio: 'inherit', cwd: root });
-  } catch (err) {
-    console.error(`build: cannot compile ${what} with '${compiler}' (${err.message}); a C compiler is needed (Debian: apt-get install gcc), then run npm install again.`);
-    process.exit(1);
+  const r = spawnSync(compiler, ['-O2', '-Wall', '-Wextra', ...args], { stdio: 'inherit', cwd: root });
+  if (r.status === 0) return;
+  if (r.error?.code === 'ENOENT') {
+    console.error(`build: compiling ${what} failed: there is no C compiler '${compiler}'; install one (Debian: apt-get install gcc) or set CC, then run npm install again`);
+  } else if (r.error) {
+    console.error(`build: compiling ${what} failed: cannot run '${compiler}' (${r.error.message}); set CC to a working C compiler, then run npm install again`);
+  } else {
+    const how = r.signal ? `was killed by ${r.signal}` : `exited ${r.status}`;
+    console.error(`build: compiling ${what} failed: ${compiler} ${how}; see the compiler's messages above`);
   }
+  process.exit(1);
 }
 
 /** native/build/libvmt.so, and on Linux x86-64 the tracer behind `vmt sim`, native/build/vmt-trace. */
@@ -50,5 +57,12 @@ export async function buildBundle() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   buildNative();
-  await buildBundle();
+  try {
+    await buildBundle();
+  } catch (err) {
+    // esbuild has printed its errors; a missing esbuild has not
+    const why = err?.code === 'ERR_MODULE_NOT_FOUND' ? 'esbuild is not installed; run npm install' : 'see esbuild\'s errors above';
+    console.error(`build: bundling dist/vmt.js failed: ${why}`);
+    process.exit(1);
+  }
 }

@@ -9,11 +9,17 @@
 #     with its libraries, withio and runas.
 # Safe to run again: every step is skipped when its result is already cached.
 # Writes test/e2e/.cache/current.env (KERNEL=..., BASE=...) for qemu-run.sh.
-# One progress line per step goes to stderr; nothing goes to stdout.
-set -euo pipefail
+# One progress line per step goes to stderr; nothing goes to stdout. apt-get
+# runs through scripts/apt-install.sh: quiet, without questions, waiting for
+# another apt or dpkg. A failure ends in one line that says what failed and how
+# to fix it (the failing tool's own messages above it), and exit status 1.
+set -eEuo pipefail
 umask 022
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=../../scripts/apt-install.sh
+source "$ROOT/scripts/apt-install.sh"   # apt_get
 CACHE=${E2E_CACHE:-$HERE/.cache}
 mkdir -p "$CACHE"
 # One set-up at a time (test files may run in parallel); the others wait, then
@@ -23,12 +29,12 @@ flock 9
 T0=$(date +%s.%N)
 
 log() { printf 'e2e-setup: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+# Anything else that fails (a compiler, cpio, ...): still one line.
+# (set -E hands the trap to functions and subshells; a subshell leaves the
+# saying to this shell.)
+trap 'st=$?; [ "$BASHPID" = "$$" ] || exit "$st"; log "failed: \"$BASH_COMMAND\" exited $st (test/e2e/setup.sh line $LINENO); see the lines above"; exit 1' ERR
 elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-
-SUDO=
-if [ "$(id -u)" != 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi
-fi
 
 # --- 1. packages -------------------------------------------------------------
 PKGS=(qemu-system-x86 busybox-static cpio open-vm-tools gcc libc6-dev python3)
@@ -39,32 +45,41 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   log "packages: all present (${PKGS[*]})"
 else
-  log "packages: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq >&2
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # says "installing ...", and on failure the one line
+  bash "$ROOT/scripts/apt-install.sh" "${missing[@]}" || exit 1
 fi
 APT_UPDATED=${#missing[@]}
+apt_update() {
+  apt_get update || die "kernel: apt-get update failed: $APT_ERROR; see the lines above, or set E2E_KERNEL_PKG=linux-image-... to a kernel package apt-get download can fetch"
+}
 
 # --- 2. kernel ---------------------------------------------------------------
+# Empty when apt-cache does not know linux-image-amd64 (it then exits 100).
 resolve_kernel() {
-  apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+  { apt-cache depends linux-image-amd64 2>/dev/null || true; } | awk '/Depends: linux-image-[0-9]/ && !n++ { print $2 }'
 }
 KPKG=${E2E_KERNEL_PKG:-$(resolve_kernel)}
 if [ -z "$KPKG" ] && [ "$APT_UPDATED" = 0 ]; then
   log "kernel: linux-image-amd64 unknown to apt-cache; running apt-get update"
-  $SUDO apt-get update -qq >&2
+  apt_update
   KPKG=$(resolve_kernel)
 fi
-[ -n "$KPKG" ] || { log "kernel: cannot resolve linux-image-amd64 through apt-cache"; exit 1; }
+[ -n "$KPKG" ] || die "kernel: apt-cache knows no linux-image-amd64; add Debian's main archive to /etc/apt/sources.list, or set E2E_KERNEL_PKG=linux-image-... to a kernel package apt-get download can fetch"
 
 MODULES=(vsock vmw_vsock_virtio_transport_common vsock_loopback vmxnet3 vmw_pvscsi scsi_mod scsi_common)
 KDIR=$CACHE/kernel-$KPKG
 download_kernel() {
+  local st=0
   rm -rf "$CACHE/dl"; mkdir -p "$CACHE/dl"
+  cd "$CACHE/dl"
   # apt-get download runs as _apt when it can; a root-owned cache dir then gets
   # a harmless warning, which APT::Sandbox::User=<this user> avoids.
-  (cd "$CACHE/dl" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "$KPKG" >&2)
+  apt_get --user download -o APT::Sandbox::User="$(id -un)" "$KPKG" || st=$?
+  cd "$HERE"
+  return "$st"
+}
+download_failed() {
+  die "kernel: downloading $KPKG failed: $APT_ERROR; see the lines above (the network? /etc/apt/sources.list?), or set E2E_KERNEL_PKG=linux-image-... to a kernel package the mirror has"
 }
 if [ -f "$KDIR/.done" ]; then
   log "kernel: $KPKG cached ($KDIR)"
@@ -72,11 +87,12 @@ else
   log "kernel: downloading and unpacking $KPKG"
   if ! download_kernel; then
     # Stale package lists name a kernel the mirror no longer has.
-    [ "$APT_UPDATED" = 0 ] && [ -z "${E2E_KERNEL_PKG:-}" ] || { log "kernel: apt-get download $KPKG failed"; exit 1; }
+    [ "$APT_UPDATED" = 0 ] && [ -z "${E2E_KERNEL_PKG:-}" ] || download_failed
     log "kernel: download failed; apt-get update and resolve again"
-    $SUDO apt-get update -qq >&2
+    apt_update
     KPKG=$(resolve_kernel); KDIR=$CACHE/kernel-$KPKG
-    download_kernel || { log "kernel: apt-get download $KPKG failed"; exit 1; }
+    [ -n "$KPKG" ] || die "kernel: apt-cache knows no linux-image-amd64 after apt-get update; add Debian's main archive to /etc/apt/sources.list, or set E2E_KERNEL_PKG=linux-image-..."
+    download_kernel || download_failed
   fi
   rm -rf "$KDIR"; mkdir -p "$KDIR/modules"
   deb=$(ls "$CACHE"/dl/*.deb)
@@ -85,7 +101,7 @@ else
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$CACHE/dl" --wildcards "${pats[@]}"
   for m in "${MODULES[@]}"; do
     f=$(find "$CACHE/dl" -name "$m.ko" -print -quit)
-    [ -n "$f" ] || { log "kernel: module $m.ko not found in $KPKG"; exit 1; }
+    [ -n "$f" ] || die "kernel: module $m.ko not found in $KPKG; set E2E_KERNEL_PKG=linux-image-... to a Debian kernel that has it"
     cp "$f" "$KDIR/modules/"
   done
   cp "$CACHE"/dl/boot/vmlinuz-* "$KDIR/vmlinuz"
@@ -93,7 +109,7 @@ else
   # that skips the ~3 s in-guest decompression under TCG.
   python3 -c "import lzma,sys; d=open(sys.argv[1],'rb').read(); i=d.find(b'\xfd7zXZ\x00'); open(sys.argv[2],'wb').write(lzma.LZMADecompressor().decompress(d[i:]))" \
     "$KDIR/vmlinuz" "$KDIR/vmlinux"
-  head -c4 "$KDIR/vmlinux" | grep -q 'ELF' || { log "kernel: unpacked vmlinux is not ELF"; exit 1; }
+  head -c4 "$KDIR/vmlinux" | grep -q 'ELF' || die "kernel: the vmlinux unpacked from $KPKG is not ELF; delete $CACHE and run again, or set E2E_KERNEL_PKG=linux-image-..."
   rm -rf "$CACHE/dl"
   # Drop kernels of earlier point releases.
   for old in "$CACHE"/kernel-*; do [ "$old" = "$KDIR" ] || rm -rf "$old"; done
@@ -159,7 +175,7 @@ poweroff -f
 EOF
 )
 CHECKVM=$(command -v vmware-checkvm || echo /usr/bin/vmware-checkvm)
-[ -x "$CHECKVM" ] || { log "base: vmware-checkvm not found (open-vm-tools)"; exit 1; }
+[ -x "$CHECKVM" ] || die "base: vmware-checkvm not found; install open-vm-tools (apt-get install open-vm-tools)"
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
 KEY=$(printf '%s\n' "$KPKG" "$INIT" "$(pkgver busybox-static)" "$(pkgver open-vm-tools)" "$(pkgver libc6)" \
   "$(sha256sum "$HDIR/withio" "$HDIR/runas")" | sha256sum | cut -c1-16)

@@ -4,6 +4,7 @@
 // real binaries: the sweep must find exactly objdump's set, and the trust rule (a site must lie inside
 // a function symbol or an FDE) may drop only the 0F A2 pairs in libcrypto's P-256 table. Malformed
 // files (truncated, garbage, mutated) must be refused or scanned cleanly, under ASan and UBSan.
+// The C unit tests live with libvmt's in native/test/.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,18 +15,18 @@ import { before, test } from 'node:test';
 import { repoRoot } from '../helpers.js';
 
 const root = repoRoot();
-const src = (f: string) => join(root, 'native/vmt-trace', f);
+const trace = (f: string) => `native/vmt-trace/${f}`;
 const work = mkdtempSync(join(tmpdir(), 'vmt-x86len-'));
 const scanner = join(work, 'cpuid-scan');
-const SCANNER_SOURCES = ['cpuid-scan.c', 'elfscan.c', 'ehframe.c', 'x86len.c'];
+const SCANNER_SOURCES = ['cpuid-scan.c', 'elfscan.c', 'ehframe.c', 'x86len.c'].map(trace);
 const CFLAGS = ['-std=c11', '-O2', '-Wall', '-Wextra'];
 const lib = '/usr/lib/x86_64-linux-gnu';
 const libcrypto = `${lib}/libcrypto.so.3`;
 const libvmt = join(root, 'native/build/libvmt.so');
 
-/** Compiles C sources into exe; gcc -O2 -Wall -Wextra must have nothing to say. */
+/** Compiles C sources (paths from the repository root) into exe; gcc -O2 -Wall -Wextra must have nothing to say. */
 function compile(exe: string, files: string[], flags: string[] = []): void {
-  const r = spawnSync(process.env.CC || 'cc', [...CFLAGS, ...flags, '-o', exe, ...files.map(src)], { encoding: 'utf8' });
+  const r = spawnSync(process.env.CC || 'cc', [...CFLAGS, ...flags, '-o', exe, ...files.map((f) => join(root, f))], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '', `compiler warnings:\n${r.stderr}`);
 }
@@ -123,9 +124,9 @@ before(() => {
   compile(scanner, SCANNER_SOURCES);
 });
 
-test('x86len unit tests (native/vmt-trace/x86len_test.c): lengths of every instruction class, and 0F A2 inside operands', () => {
+test('x86len unit tests (native/test/x86len_test.c): lengths of every instruction class, and 0F A2 inside operands', () => {
   const exe = join(work, 'x86len_test');
-  compile(exe, ['x86len_test.c', 'x86len.c']);
+  compile(exe, ['native/test/x86len_test.c', trace('x86len.c')]);
   const r = spawnSync(exe, { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const cases = Number(/ok (\d+) instruction cases/.exec(r.stdout)?.[1]);

@@ -1,8 +1,10 @@
 /*
- * Unit tests for x86len.c: hand-written instructions with their lengths, and
- * the CPUID scanner on code where 0F A2 appears inside other instructions.
+ * Unit tests for native/vmt-trace/x86len.c: hand-written instructions with
+ * their lengths, and the CPUID scanner on code where 0F A2 appears inside
+ * other instructions (test/unit/x86len.test.ts builds and runs this). From the
+ * repository root:
  *
- *   cc -O2 -Wall -Wextra -o x86len_test x86len_test.c x86len.c && ./x86len_test
+ *   cc -O2 -Wall -Wextra -o x86len_test native/test/x86len_test.c native/vmt-trace/x86len.c && ./x86len_test
  *   ./x86len_test -v    also lists every case as "hex bytes<TAB>length<TAB>name"
  *
  * Every expected length was checked against GNU objdump 2.40 (-1: objdump says
@@ -11,7 +13,7 @@
  * pseudo-instructions, and it does not enforce the 15-byte limit.
  * Exit status 0 when all pass.
  */
-#include "x86len.h"
+#include "../vmt-trace/x86len.h"
 
 #include <stdio.h>
 #include <string.h>
