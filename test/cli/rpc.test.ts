@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { run } from '../helpers.js';
 import { entries, ROOT, sim, tmp, value, type SimRun } from '../sim/sim-helpers.js';
-import { assertUsage, everywhere, onVmware, oneJson, VMT } from './helpers.js';
+import { assertUsage, everywhere, onVmware, oneJson, RT, VMT } from './helpers.js';
 
 before(() => {
   execFileSync('bash', [join(ROOT, 'scripts/apt-install.sh'), 'open-vm-tools']);
