@@ -12,7 +12,7 @@ import { compat } from './cli/compat.js';
 import { Exit, UsageError, VmtError } from './cli/exit.js';
 import { bytes, readInput } from './cli/input.js';
 import { errorJson, write, writeJson } from './cli/output.js';
-import { rpcUsage, runRpc } from './cli/rpc-run.js';
+import { RPC_USAGE, runRpc } from './cli/rpc-run.js';
 import { VERSION_WORDS, versionLine } from './cli/version.js';
 import { checkvm, renderCheckvm } from './detect/checkvm.js';
 import { LibvmtUnavailable } from './ffi/index.js';
@@ -24,7 +24,7 @@ export async function fastPath(argv: string[], invokedAs = 'vmt'): Promise<numbe
   if (process.env.VMT_FAST_PATH === '0') return null; // the parity test compares both paths
   if (argv.length === 1 && VERSION_WORDS.includes(argv[0]!)) return write(1, versionLine()), Exit.OK;
   if (argv[0] === 'checkvm') return fastCheckvm(argv.slice(1));
-  if (argv[0] === 'rpc') return fastRpc(argv.slice(argv[1] === 'send' ? 2 : 1), argv[1] === 'send' ? 'rpc send' : 'rpc');
+  if (argv[0] === 'rpc') return fastRpc(argv.slice(argv[1] === 'send' ? 2 : 1)); // rpc send: an alias
   return null;
 }
 
@@ -53,7 +53,8 @@ async function fastCheckvm(args: string[]): Promise<number | null> {
 }
 
 /** `vmt rpc [send] [--json] [--raw] [--transport auto|backdoor] (COMMAND | -f FILE)`; anything else goes to oclif. */
-async function fastRpc(args: string[], name: string): Promise<number | null> {
+async function fastRpc(args: string[]): Promise<number | null> {
+  const name = 'rpc';
   let json = false;
   let raw = false;
   let transport: 'auto' | 'backdoor' | undefined;
@@ -73,11 +74,11 @@ async function fastRpc(args: string[], name: string): Promise<number | null> {
   }
   if ((command === undefined) === (file === undefined)) return null;
   try {
-    return await runRpc(file !== undefined ? await readInput(file, { raw }) : bytes(command!), { json, transport: transport ?? 'auto' }, name);
+    return await runRpc(file !== undefined ? await readInput(file, { raw }) : bytes(command!), { json, transport: transport ?? 'auto' });
   } catch (err) {
     if (err instanceof VmtError || err instanceof LibvmtUnavailable) {
       const exit = err instanceof VmtError ? err.exit : Exit.UNAVAILABLE;
-      write(2, err instanceof UsageError ? usageText(name, rpcUsage(name), err.message) : `vmt ${name}: ${err.message}\n`);
+      write(2, err instanceof UsageError ? usageText(name, RPC_USAGE, err.message) : `vmt ${name}: ${err.message}\n`);
       if (json) writeJson(errorJson(err.message, exit));
       return exit;
     }

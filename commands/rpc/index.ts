@@ -3,7 +3,7 @@ import { VmtCommand } from '../../src/cli/base.js';
 import { exitParagraph, UsageError, type ExitStatus } from '../../src/cli/exit.js';
 import type { TransportChoice } from '../../src/cli/guestrpc.js';
 import { bytes, readInput } from '../../src/cli/input.js';
-import { rpcUsage, runRpc } from '../../src/cli/rpc-run.js';
+import { RPC_USAGE, runRpc } from '../../src/cli/rpc-run.js';
 
 const EXIT: ExitStatus = [
   [0, 'the host answered "1 " (success; the reply on stdout)'],
@@ -23,7 +23,7 @@ Give the command as one argument, or with -f FILE (-f - reads standard input) fo
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = rpcUsage();
+  static usage = RPC_USAGE;
   static aliases = ['rpc:send'];
   static examples = [
     { description: 'Read a guestinfo variable', command: '<%= config.bin %> rpc "info-get guestinfo.metadata"' },
@@ -46,6 +46,6 @@ ${exitParagraph(EXIT)}`;
     if (args.command !== undefined && flags.file !== undefined) throw new UsageError('give the command as an argument or with -f, not both');
     if (args.command === undefined && flags.file === undefined) throw new UsageError('no command: give it as an argument or with -f FILE');
     const command = flags.file !== undefined ? await readInput(flags.file, { raw: flags.raw }) : bytes(args.command!);
-    this.setExit(await runRpc(command, { json: flags.json, transport: flags.transport as TransportChoice }, this.name()));
+    this.setExit(await runRpc(command, { json: flags.json, transport: flags.transport as TransportChoice }));
   }
 }

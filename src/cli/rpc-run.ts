@@ -4,14 +4,12 @@ import { Exit } from './exit.js';
 import { sendRpc, type TransportChoice } from './guestrpc.js';
 import { jsonBytes, write, writeJson, writeOut } from './output.js';
 
-const RPC_USAGE = '[COMMAND | -f FILE [--raw]] [--json] [--transport auto|backdoor|vsock]';
+/** The usage line of `vmt rpc` (`vmt rpc send` is an alias). */
+export const RPC_USAGE = 'rpc [COMMAND | -f FILE [--raw]] [--json] [--transport auto|backdoor|vsock]';
 
-/** The usage line of `vmt rpc` and of its alias `vmt rpc send`. */
-export const rpcUsage = (name = 'rpc'): string => `${name} ${RPC_USAGE}`;
-
-export async function runRpc(command: Uint8Array, opts: { json: boolean; transport: TransportChoice }, name = 'rpc'): Promise<number> {
+export async function runRpc(command: Uint8Array, opts: { json: boolean; transport: TransportChoice }): Promise<number> {
   const r = await sendRpc(command, opts.transport);
-  if (!r.closed) write(2, `vmt ${name}: the host did not acknowledge closing the channel\n`);
+  if (!r.closed) write(2, `vmt rpc: the host did not acknowledge closing the channel\n`);
   if (opts.json) writeJson({ ok: r.ok, reply: jsonBytes(r.reply), transport: r.transport });
   else writeOut(r.ok ? 1 : 2, r.reply);
   return r.ok ? Exit.OK : Exit.NO;
