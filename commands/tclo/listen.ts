@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { constants } from 'node:os';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, UsageError, VmtError } from '../../src/cli/exit.js';
-import { write } from '../../src/cli/input.js';
+import { write } from '../../src/cli/output.js';
 import { numberFlag } from '../../src/cli/numbers.js';
 import { nativePlatform, probe } from '../../src/detect/index.js';
 import { loadLibvmt } from '../../src/ffi/index.js';

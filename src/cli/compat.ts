@@ -8,7 +8,7 @@ import type { Backdoor } from '../backdoor/backdoor.js';
 import { nativePlatform, probe } from '../detect/index.js';
 import { BackdoorChannel, ChannelError, rpci } from '../guestrpc/index.js';
 import { withSignalsDeferred } from './signals.js';
-import { write } from './input.js';
+import { write } from './output.js';
 
 const notVm = (name: string) => `Error: ${name} must be run inside a virtual machine on a VMware hypervisor product.\n`;
 const RPCTOOL_USAGE = 'rpctool syntax:\n\n  -h | --help\tprint usage.\n  rpctool <text>\tsend <text> as an RPC command.\n';

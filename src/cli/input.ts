@@ -1,11 +1,11 @@
 // Payloads from a file or standard input. Standard input may be a pipe, a
 // FIFO, a file or a terminal, and may have been left non-blocking by another
 // process sharing it (or by a runtime's stream): reading waits for the data.
-import { readFileSync, readSync } from 'node:fs';
+// Nothing larger than the host accepts is read whole: reading stops past it.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import { GUESTMSG_MAX_IN_SIZE } from '../backdoor/constants.js';
 import { UsageError } from './exit.js';
-
-export { write, writeOut } from './output.js';
 
 export const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -14,14 +14,19 @@ export interface InputOptions {
   raw?: boolean;
 }
 
+/** Past this, input cannot fit in one request (the host takes 64 KiB from the guest; one byte more for a newline to drop). */
+const READ_LIMIT = GUESTMSG_MAX_IN_SIZE + 1;
+
 /** The contents of FILE, or of standard input for "-". */
 export async function readInput(file: string, opts: InputOptions = {}): Promise<Uint8Array> {
+  const what = file === '-' ? 'standard input' : file;
   let data: Uint8Array;
   try {
-    data = file === '-' ? await readStdin() : readFileSync(file);
+    data = file === '-' ? await readFd(0) : await readFile(file);
   } catch (err) {
-    throw new UsageError(`cannot read ${file === '-' ? 'standard input' : file}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read ${what}: ${(err as Error).message}`);
   }
+  if (data.length > READ_LIMIT) throw new UsageError(`${what} holds more than the 64 KiB the host accepts from the guest`);
   return opts.raw ? data : dropNewline(data);
 }
 
@@ -33,22 +38,36 @@ export function dropNewline(data: Uint8Array): Uint8Array {
 /** Standard input is a terminal (asked without creating process.stdin, which makes a pipe non-blocking on node). */
 export const stdinIsTerminal = (): boolean => isatty(0);
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  const buf = Buffer.alloc(64 * 1024);
-  for (;;) {
+async function readFile(file: string): Promise<Uint8Array> {
+  const fd = openSync(file, 'r');
+  try {
+    return await readFd(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Up to READ_LIMIT + 1 bytes of fd: enough to tell that it is too large. */
+async function readFd(fd: number): Promise<Uint8Array> {
+  const buf = Buffer.alloc(READ_LIMIT + 1);
+  let got = 0;
+  while (got < buf.length) {
     let n: number;
     try {
-      n = readSync(0, buf, 0, buf.length, null);
+      n = readSync(fd, buf, got, buf.length - got, null);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EAGAIN') throw err;
-      // non-blocking: the runtime's stream waits for the rest without spinning
-      for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || fd !== 0) throw err;
+      // non-blocking standard input: the runtime's stream waits for the rest without spinning
+      for await (const chunk of process.stdin) {
+        const c = chunk as Uint8Array;
+        buf.set(c.subarray(0, buf.length - got), got);
+        got = Math.min(buf.length, got + c.length);
+        if (got === buf.length) break;
+      }
       break;
     }
     if (n === 0) break;
-    chunks.push(Buffer.from(buf.subarray(0, n)));
+    got += n;
   }
-  return Buffer.concat(chunks);
+  return buf.subarray(0, got);
 }

@@ -166,3 +166,10 @@ test('vmt rpc send is vmt rpc', () => {
     assert.match(h.stdout, /USAGE\s+\$ vmt rpc /);
   });
 });
+
+test('endless input (yes | vmt rpc -f -) is refused after 64 KiB, not read forever, on every runtime', () => {
+  for (const [rt, cmd] of Object.entries(RT)) {
+    const r = run(['sh', '-c', 'yes | "$@" rpc -f -', 'sh', ...cmd], []);
+    assertUsage(r, /^vmt rpc: standard input holds more than the 64 KiB the host accepts from the guest$/, rt);
+  }
+});
