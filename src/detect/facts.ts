@@ -1,7 +1,7 @@
 // Gathering the facts detect.ts decides on: CPUID through libvmt, DMI from sysfs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Libvmt } from '../ffi/index.js';
+import type { Libvmt } from '../ffi/types.js';
 import { CPUID_LEAF_HYPERVISOR, CPUID_LEAF_VMWARE_FEATURES } from '../backdoor/constants.js';
 import type { CpuidFacts } from './detect.js';
 
