@@ -4,7 +4,7 @@ import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, UsageError, VmtError } from '../../src/cli/exit.js';
 import { write } from '../../src/cli/input.js';
 import { numberFlag } from '../../src/cli/numbers.js';
-import { nativePlatform, probe } from '../../src/detect/index.js';
+import { findBackdoor } from '../../src/cli/guestrpc.js';
 import { loadLibvmt } from '../../src/ffi/index.js';
 import { TcloAgent, type AgentEvent } from '../../src/tclo/agent.js';
 import { claim, otherOwner, pidFile, release } from '../../src/tclo/conflict.js';
@@ -54,8 +54,7 @@ Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no c
     const clockSync = numberFlag(flags['clock-sync'], '--clock-sync', 'seconds', 0, true)!;
     if (!/^[\w.-]+$/.test(flags.app)) throw new UsageError(`--app wants a name (letters, digits, . _ -), not '${flags.app}'`);
 
-    const p = probe(await nativePlatform(), 'auto');
-    if (!p.backdoor) throw new VmtError(p.verdict.reason, Exit.UNAVAILABLE);
+    const { backdoor } = await findBackdoor('auto');
     const owner = flags.force ? null : otherOwner(flags.app);
     if (owner) throw new VmtError(`the TCLO channel is owned by another agent (${owner.agent}${owner.pid ? `, pid ${owner.pid}` : ''}); ${owner.advice}, or use --force`, Exit.UNAVAILABLE);
     const pid = pidFile(flags.app);
@@ -71,7 +70,7 @@ Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no c
     let wake: (() => void) | null = null;
     let stopSignal: NodeJS.Signals | null = null;
     const agent = new TcloAgent(
-      p.backdoor,
+      backdoor,
       { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: hookTimeout * 1000 }, clockSyncSeconds: clockSync, reportHostname: flags['report-hostname'], reportIp: flags['report-ip'] },
       {
         log: (e) => this.event(e, flags.json),

@@ -6,8 +6,7 @@
 import { hostname, networkInterfaces, uptime } from 'node:os';
 import type { Backdoor } from '../backdoor/backdoor.js';
 import { getHostTime } from '../backdoor/commands.js';
-import { RPCI_PROTOCOL_NUM, TCLO_PROTOCOL_NUM } from '../backdoor/constants.js';
-import { BackdoorChannel, ChannelError, rpci, type Channel } from '../guestrpc/index.js';
+import { ChannelError, rpci, rpciChannel, rpciRequest, tcloChannel, type Channel } from '../guestrpc/index.js';
 import { hostMicros, stepClock, type ClockSetter } from '../time/clock.js';
 import { ERROR_RETRY_MS, nextDelay } from './backoff.js';
 import { dispatch, STATE, type HandlerContext, type PowerOp } from './handlers.js';
@@ -102,7 +101,7 @@ export class TcloAgent {
 
   private reopen(): void {
     this.closeChannel();
-    const ch = new BackdoorChannel(this.bd, TCLO_PROTOCOL_NUM);
+    const ch = tcloChannel(this.bd);
     ch.open();
     this.channel = ch;
     this.broken = false;
@@ -135,7 +134,7 @@ export class TcloAgent {
 
   private rpci(command: string): { ok: boolean; reply: string } | null {
     try {
-      const r = rpci(new BackdoorChannel(this.bd, RPCI_PROTOCOL_NUM), new TextEncoder().encode(command));
+      const r = rpci(rpciChannel(this.bd), rpciRequest(new TextEncoder().encode(command)));
       return { ok: r.ok, reply: new TextDecoder().decode(r.reply) };
     } catch (err) {
       if (!(err instanceof ChannelError)) throw err;
