@@ -2,13 +2,13 @@ import { Flags } from '@oclif/core';
 import { constants } from 'node:os';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, UsageError, VmtError } from '../../src/cli/exit.js';
+import { findBackdoor, knockPolicy } from '../../src/cli/guestrpc.js';
 import { write } from '../../src/cli/input.js';
 import { numberFlag } from '../../src/cli/numbers.js';
-import { findBackdoor } from '../../src/cli/guestrpc.js';
-import { loadLibvmt } from '../../src/ffi/index.js';
-import { TcloAgent, type AgentEvent } from '../../src/tclo/agent.js';
-import { claim, otherOwner, pidFile, release } from '../../src/tclo/conflict.js';
+import type { AgentEvent } from '../../src/tclo/agent.js';
+import { ownerText } from '../../src/tclo/conflict.js';
 import type { PowerOp } from '../../src/tclo/handlers.js';
+import { backdoorHost, listen } from '../../src/tclo/listen.js';
 
 export default class TcloListen extends VmtCommand {
   static summary = "Be the guest end of the host's command channel (TCLO), as vmtoolsd and vmt(4) are.";
@@ -21,7 +21,7 @@ Power operations are safe by default: with no hook nothing is halted or rebooted
 Only one agent may own TCLO: vmt refuses to start (exit 3) while vmtoolsd, the BSD kernel's vmt(4) driver or another vmt listens for the same app, and says how to free the channel; --force starts anyway.
 
 Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no channel, or the channel is owned by another agent, 128+N stopped by signal N (the channel is closed first).`;
-  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report-hostname] [--report-ip] [--force]';
+  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report-hostname] [--report-ip] [--force] [--probe]';
   static examples = [
     { description: 'Answer the host; halt and reboot stay refused', command: '<%= config.bin %> tclo listen' },
     { description: 'Let vSphere shut the guest down cleanly', command: '<%= config.bin %> tclo listen --power-ops system' },
@@ -45,6 +45,7 @@ Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no c
     'report-hostname': Flags.boolean({ description: 'report the hostname to the host (SetGuestInfo), now and when it changes' }),
     'report-ip': Flags.boolean({ description: 'report the first non-loopback IPv4 address as guestinfo.ip, now and when it changes' }),
     force: Flags.boolean({ description: 'start even when another agent owns TCLO' }),
+    probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor' }),
   };
 
   async run(): Promise<void> {
@@ -54,52 +55,19 @@ Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no c
     const clockSync = numberFlag(flags['clock-sync'], '--clock-sync', 'seconds', 0, true)!;
     if (!/^[\w.-]+$/.test(flags.app)) throw new UsageError(`--app wants a name (letters, digits, . _ -), not '${flags.app}'`);
 
-    const { backdoor } = await findBackdoor('auto');
-    const owner = flags.force ? null : otherOwner(flags.app);
-    if (owner) throw new VmtError(`the TCLO channel is owned by another agent (${owner.agent}${owner.pid ? `, pid ${owner.pid}` : ''}); ${owner.advice}, or use --force`, Exit.UNAVAILABLE);
-    const pid = pidFile(flags.app);
-    const running = flags.force ? null : claim(pid);
-    if (running) throw new VmtError(`the TCLO channel is owned by another agent (${running.agent}, pid ${running.pid}); ${running.advice}, or use --force`, Exit.UNAVAILABLE);
-
-    const lib = await loadLibvmt();
+    const { backdoor } = await findBackdoor(knockPolicy(flags.probe));
     const hooks: Partial<Record<PowerOp, string>> = {};
     for (const op of ['halt', 'reboot', 'poweron', 'suspend', 'resume'] as const) {
       const cmd = flags[`on-${op}`];
       if (cmd !== undefined) hooks[op] = cmd;
     }
-    let wake: (() => void) | null = null;
-    let stopSignal: NodeJS.Signals | null = null;
-    const agent = new TcloAgent(
-      backdoor,
-      { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: hookTimeout * 1000 }, clockSyncSeconds: clockSync, reportHostname: flags['report-hostname'], reportIp: flags['report-ip'] },
-      {
-        log: (e) => this.event(e, flags.json),
-        setClock: (s, us) => lib.settime(s, us),
-        sleep: (ms) =>
-          new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, ms);
-            wake = () => (clearTimeout(t), resolve());
-          }),
-      },
+    const r = await listen(
+      backdoorHost(backdoor),
+      { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: hookTimeout * 1000 }, clockSyncSeconds: clockSync, reportHostname: flags['report-hostname'], reportIp: flags['report-ip'], force: flags.force, timeoutSeconds: timeout },
+      (e) => this.event(e, flags.json),
     );
-    const stop = () => {
-      agent.stop();
-      wake?.();
-    };
-    const onSignal = (sig: NodeJS.Signals) => {
-      stopSignal ??= sig;
-      stop();
-    };
-    const timer = timeout ? setTimeout(stop, timeout * 1000) : null;
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
-    try {
-      await agent.run();
-    } finally {
-      if (timer) clearTimeout(timer);
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
-      if (!flags.force) release(pid);
-    }
-    this.setExit(stopSignal ? 128 + (constants.signals[stopSignal] ?? 0) : Exit.OK);
+    if (r.owner) throw new VmtError(`${ownerText(r.owner)}, or use --force`, Exit.UNAVAILABLE);
+    this.setExit(r.signal ? 128 + (constants.signals[r.signal] ?? 0) : Exit.OK);
   }
 
   /** --json: one JSON line per event; else a line of text (host commands on stdout, trouble on stderr). */
