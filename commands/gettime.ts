@@ -2,9 +2,9 @@ import { Flags } from '@oclif/core';
 import { getHostTime, type HostTime } from '../src/backdoor/commands.js';
 import { VmtCommand } from '../src/cli/base.js';
 import { Exit, exitParagraph, type ExitStatus } from '../src/cli/exit.js';
-import { nativePlatform, probe } from '../src/detect/index.js';
-import { loadLibvmt } from '../src/ffi/index.js';
-import { formatTime, hostMicros, stepClock, type TimeFormat } from '../src/time/clock.js';
+import { findBackdoor, knockPolicy } from '../src/cli/guestrpc.js';
+import { EPERM, formatTime, hostMicros, stepClock, stepFailure, type TimeFormat } from '../src/time/clock.js';
+import { readClockFacts, systemClockSetter } from '../src/time/system.js';
 
 const EXIT: ExitStatus = [
   [0, 'success'],
@@ -39,9 +39,8 @@ ${exitParagraph(EXIT)}`;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(GetTime);
-    const p = probe(await nativePlatform(), flags.probe ? 'always' : 'auto');
-    if (!p.backdoor) this.fail(p.verdict.reason, Exit.UNAVAILABLE);
-    const host = getHostTime(p.backdoor);
+    const { backdoor } = await findBackdoor(knockPolicy(flags.probe));
+    const host = getHostTime(backdoor);
     const readAt = performance.now();
     const guestUs = Date.now() * 1000;
     if (!host) {
@@ -67,10 +66,8 @@ ${exitParagraph(EXIT)}`;
   }
 
   private async step(host: HostTime, offsetUs: number, readAt: number) {
-    const lib = await loadLibvmt();
-    const step = stepClock(host, offsetUs, readAt, () => performance.now(), (s, us) => lib.settime(s, us));
-    if (step.errno === 1) this.fail('stepping the clock needs root (CAP_SYS_TIME)', Exit.UNAVAILABLE);
-    if (step.errno) this.fail(`clock_settime failed (errno ${step.errno})`, Exit.FAILED);
+    const step = stepClock(host, offsetUs, readAt, () => performance.now(), await systemClockSetter());
+    if (step.errno) this.fail(`cannot step the clock: ${stepFailure(step.errno, readClockFacts())}`, step.errno === EPERM ? Exit.UNAVAILABLE : Exit.FAILED);
     return step;
   }
 }

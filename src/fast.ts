@@ -52,11 +52,12 @@ async function fastCheckvm(args: string[]): Promise<number | null> {
   }
 }
 
-/** `vmt rpc [send] [--json] [--raw] [--transport auto|backdoor] (COMMAND | -f FILE)`; anything else goes to oclif. */
+/** `vmt rpc [send] [--json] [--raw] [--probe] [--transport auto|backdoor] (COMMAND | -f FILE)`; anything else goes to oclif. */
 async function fastRpc(args: string[]): Promise<number | null> {
   const name = 'rpc';
   let json = false;
   let raw = false;
+  let probe = false;
   let transport: 'auto' | 'backdoor' | undefined;
   let file: string | undefined;
   let command: string | undefined;
@@ -64,6 +65,7 @@ async function fastRpc(args: string[]): Promise<number | null> {
     const a = args[i]!;
     if (a === '--json' && !json) json = true;
     else if (a === '--raw' && !raw) raw = true;
+    else if (a === '--probe' && !probe) probe = true;
     else if ((a === '--transport' || a === '-f') && i + 1 < args.length) {
       const v = args[++i]!;
       if (a === '-f' && file === undefined) file = v;
@@ -74,7 +76,7 @@ async function fastRpc(args: string[]): Promise<number | null> {
   }
   if ((command === undefined) === (file === undefined)) return null;
   try {
-    return await runRpc(file !== undefined ? await readInput(file, { raw }) : bytes(command!), { json, transport: transport ?? 'auto' });
+    return await runRpc(file !== undefined ? await readInput(file, { raw }) : bytes(command!), { json, transport: transport ?? 'auto', probe });
   } catch (err) {
     if (err instanceof VmtError || err instanceof LibvmtUnavailable) {
       const exit = err instanceof VmtError ? err.exit : Exit.UNAVAILABLE;

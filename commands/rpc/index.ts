@@ -38,6 +38,7 @@ ${exitParagraph(EXIT)}`;
     file: Flags.string({ char: 'f', description: 'read the command from FILE (- for standard input), as bytes' }),
     raw: Flags.boolean({ description: 'with -f: keep a trailing newline (it is dropped by default)', dependsOn: ['file'] }),
     json: Flags.boolean({ description: 'print one JSON document (ok, reply, transport)' }),
+    probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor (QEMU -machine vmport=on)' }),
     transport: Flags.string({ description: 'how to reach the host (vsock is not available yet)', options: ['auto', 'backdoor', 'vsock'], default: 'auto' }),
   };
 
@@ -46,6 +47,6 @@ ${exitParagraph(EXIT)}`;
     if (args.command !== undefined && flags.file !== undefined) throw new UsageError('give the command as an argument or with -f, not both');
     if (args.command === undefined && flags.file === undefined) throw new UsageError('no command: give it as an argument or with -f FILE');
     const command = flags.file !== undefined ? await readInput(flags.file, { raw: flags.raw }) : bytes(args.command!);
-    this.setExit(await runRpc(command, { json: flags.json, transport: flags.transport as TransportChoice }));
+    this.setExit(await runRpc(command, { json: flags.json, transport: flags.transport as TransportChoice, probe: flags.probe }));
   }
 }

@@ -1,14 +1,21 @@
 import { Flags } from '@oclif/core';
 import { constants } from 'node:os';
 import { VmtCommand } from '../../src/cli/base.js';
-import { Exit, UsageError, VmtError } from '../../src/cli/exit.js';
+import { Exit, exitParagraph, UsageError, VmtError, type ExitStatus } from '../../src/cli/exit.js';
+import { numberFlag, numberFlagWithDefault } from '../../src/cli/flags.js';
+import { findBackdoor, knockPolicy } from '../../src/cli/guestrpc.js';
 import { write } from '../../src/cli/output.js';
-import { numberFlag } from '../../src/cli/numbers.js';
-import { nativePlatform, probe } from '../../src/detect/index.js';
-import { loadLibvmt } from '../../src/ffi/index.js';
-import { TcloAgent, type AgentEvent } from '../../src/tclo/agent.js';
-import { claim, otherOwner, pidFile, release } from '../../src/tclo/conflict.js';
+import type { AgentEvent } from '../../src/tclo/agent.js';
+import { ownerText } from '../../src/tclo/conflict.js';
 import type { PowerOp } from '../../src/tclo/handlers.js';
+import { backdoorHost, listen } from '../../src/tclo/listen.js';
+
+const EXIT: ExitStatus = [
+  [0, 'stopped by --exit-after or --timeout'],
+  [2, 'usage'],
+  [3, 'not VMware, no channel, or the channel is owned by another agent'],
+  ['128+N', 'stopped by signal N (the channel is closed first)'],
+];
 
 export default class TcloListen extends VmtCommand {
   static summary = "Be the guest end of the host's command channel (TCLO), as vmtoolsd and vmt(4) are.";
@@ -20,8 +27,9 @@ Power operations are safe by default: with no hook nothing is halted or rebooted
 
 Only one agent may own TCLO: vmt refuses to start (exit 3) while vmtoolsd, the BSD kernel's vmt(4) driver or another vmt listens for the same app, and says how to free the channel; --force starts anyway.
 
-Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no channel, or the channel is owned by another agent, 128+N stopped by signal N (the channel is closed first).`;
-  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report-hostname] [--report-ip] [--force]';
+${exitParagraph(EXIT)}`;
+  static exitStatus = EXIT;
+  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report-hostname] [--report-ip] [--force] [--probe]';
   static examples = [
     { description: 'Answer the host; halt and reboot stay refused', command: '<%= config.bin %> tclo listen' },
     { description: 'Let vSphere shut the guest down cleanly', command: '<%= config.bin %> tclo listen --power-ops system' },
@@ -32,75 +40,39 @@ Exit status: 0 stopped by --exit-after or --timeout, 2 usage, 3 not VMware, no c
   static flags = {
     app: Flags.string({ description: 'the name in the reset reply, "OK ATR NAME"', default: 'toolbox' }),
     json: Flags.boolean({ description: 'one JSON line per host command and reply (and per power operation, clock step, report)' }),
-    'exit-after': Flags.integer({ description: 'stop after answering N host commands (reset included)', min: 1 }),
-    timeout: Flags.string({ description: 'stop after SECONDS' }),
+    'exit-after': numberFlag({ description: 'stop after answering N host commands (reset included)', unit: 'host commands', above: 1, orEqual: true, integer: true }),
+    timeout: numberFlag({ description: 'stop after SECONDS', unit: 'seconds', above: 0 }),
     'on-halt': Flags.string({ description: 'run CMD (sh -c) for OS_Halt' }),
     'on-reboot': Flags.string({ description: 'run CMD (sh -c) for OS_Reboot' }),
     'on-poweron': Flags.string({ description: 'run CMD (sh -c) for OS_PowerOn' }),
     'on-suspend': Flags.string({ description: 'run CMD (sh -c) for OS_Suspend' }),
     'on-resume': Flags.string({ description: 'run CMD (sh -c) for OS_Resume' }),
     'power-ops': Flags.string({ description: 'system: halt and reboot also run shutdown -h/-r now', options: ['none', 'system'], default: 'none' }),
-    'hook-timeout': Flags.string({ description: 'kill a hook after SECONDS', default: '60' }),
-    'clock-sync': Flags.string({ description: "step the clock to the host's every SECONDS and after OS_Resume (0: never)", default: '0' }),
+    'hook-timeout': numberFlagWithDefault({ description: 'kill a hook after SECONDS', unit: 'seconds', above: 0, default: 60 }),
+    'clock-sync': numberFlagWithDefault({ description: "step the clock to the host's every SECONDS and after OS_Resume (0: never)", unit: 'seconds', above: 0, orEqual: true, default: 0 }),
     'report-hostname': Flags.boolean({ description: 'report the hostname to the host (SetGuestInfo), now and when it changes' }),
     'report-ip': Flags.boolean({ description: 'report the first non-loopback IPv4 address as guestinfo.ip, now and when it changes' }),
     force: Flags.boolean({ description: 'start even when another agent owns TCLO' }),
+    probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(TcloListen);
-    const timeout = numberFlag(flags.timeout, '--timeout', 'seconds', 0);
-    const hookTimeout = numberFlag(flags['hook-timeout'], '--hook-timeout', 'seconds', 0)!;
-    const clockSync = numberFlag(flags['clock-sync'], '--clock-sync', 'seconds', 0, true)!;
     if (!/^[\w.-]+$/.test(flags.app)) throw new UsageError(`--app wants a name (letters, digits, . _ -), not '${flags.app}'`);
 
-    const p = probe(await nativePlatform(), 'auto');
-    if (!p.backdoor) throw new VmtError(p.verdict.reason, Exit.UNAVAILABLE);
-    const owner = flags.force ? null : otherOwner(flags.app);
-    if (owner) throw new VmtError(`the TCLO channel is owned by another agent (${owner.agent}${owner.pid ? `, pid ${owner.pid}` : ''}); ${owner.advice}, or use --force`, Exit.UNAVAILABLE);
-    const pid = pidFile(flags.app);
-    const running = flags.force ? null : claim(pid);
-    if (running) throw new VmtError(`the TCLO channel is owned by another agent (${running.agent}, pid ${running.pid}); ${running.advice}, or use --force`, Exit.UNAVAILABLE);
-
-    const lib = await loadLibvmt();
+    const { backdoor } = await findBackdoor(knockPolicy(flags.probe));
     const hooks: Partial<Record<PowerOp, string>> = {};
     for (const op of ['halt', 'reboot', 'poweron', 'suspend', 'resume'] as const) {
       const cmd = flags[`on-${op}`];
       if (cmd !== undefined) hooks[op] = cmd;
     }
-    let wake: (() => void) | null = null;
-    let stopSignal: NodeJS.Signals | null = null;
-    const agent = new TcloAgent(
-      p.backdoor,
-      { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: hookTimeout * 1000 }, clockSyncSeconds: clockSync, reportHostname: flags['report-hostname'], reportIp: flags['report-ip'] },
-      {
-        log: (e) => this.event(e, flags.json),
-        setClock: (s, us) => lib.settime(s, us),
-        sleep: (ms) =>
-          new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, ms);
-            wake = () => (clearTimeout(t), resolve());
-          }),
-      },
+    const r = await listen(
+      backdoorHost(backdoor),
+      { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: flags['hook-timeout'] * 1000 }, clockSyncSeconds: flags['clock-sync'], reportHostname: flags['report-hostname'], reportIp: flags['report-ip'], force: flags.force, timeoutSeconds: flags.timeout },
+      (e) => this.event(e, flags.json),
     );
-    const stop = () => {
-      agent.stop();
-      wake?.();
-    };
-    const onSignal = (sig: NodeJS.Signals) => {
-      stopSignal ??= sig;
-      stop();
-    };
-    const timer = timeout ? setTimeout(stop, timeout * 1000) : null;
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
-    try {
-      await agent.run();
-    } finally {
-      if (timer) clearTimeout(timer);
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
-      if (!flags.force) release(pid);
-    }
-    this.setExit(stopSignal ? 128 + (constants.signals[stopSignal] ?? 0) : Exit.OK);
+    if (r.owner) throw new VmtError(`${ownerText(r.owner)}, or use --force`, Exit.UNAVAILABLE);
+    this.setExit(r.signal ? 128 + (constants.signals[r.signal] ?? 0) : Exit.OK);
   }
 
   /** --json: one JSON line per event; else a line of text (host commands on stdout, trouble on stderr). */

@@ -3,10 +3,11 @@
 // texts with their exit statuses, so cloud-init and similar agents run on vmt
 // unchanged. The texts were taken from the real tools run under `vmt sim`, and
 // test/sim/compat.test.ts compares both side by side.
-import { RPCI_PROTOCOL_NUM } from '../backdoor/constants.js';
+import { VERSION_MAGIC } from '../backdoor/constants.js';
 import type { Backdoor } from '../backdoor/backdoor.js';
-import { nativePlatform, probe } from '../detect/index.js';
-import { BackdoorChannel, ChannelError, rpci } from '../guestrpc/index.js';
+import { ChannelError, RequestError, rpci, rpciChannel, rpciRequest } from '../guestrpc/index.js';
+import { VmtError } from './exit.js';
+import { findBackdoor } from './guestrpc.js';
 import { withSignalsDeferred } from './signals.js';
 import { write } from './output.js';
 
@@ -22,10 +23,15 @@ export async function compat(name: string, argv: string[]): Promise<number | nul
   return null;
 }
 
-/** VmCheck_IsVirtualWorld: the CPUID gate, then the GETVERSION knock; version 6 only. */
+/** VmCheck_IsVirtualWorld: the CPUID gate, then the GETVERSION knock; version 6 (VERSION_MAGIC) only. */
 async function vmwareBackdoor(): Promise<{ bd: Backdoor; product: string } | null> {
-  const p = probe(await nativePlatform(), 'auto');
-  return p.backdoor && p.knock?.kind === 'answered' && p.knock.version === 6 ? { bd: p.backdoor, product: p.knock.product } : null;
+  try {
+    const { backdoor, version } = await findBackdoor('auto');
+    return version.version === VERSION_MAGIC ? { bd: backdoor, product: version.product } : null;
+  } catch (err) {
+    if (err instanceof VmtError) return null;
+    throw err;
+  }
 }
 
 async function rpctool(argv: string[]): Promise<number> {
@@ -35,13 +41,13 @@ async function rpctool(argv: string[]): Promise<number> {
   if (argv[0] === '-h' || argv[0] === '--help') return out(2, RPCTOOL_USAGE, 0);
   const command = new TextEncoder().encode(argv[0] || ' ');
   try {
-    const r = await withSignalsDeferred(() => rpci(new BackdoorChannel(vm.bd, RPCI_PROTOCOL_NUM), command));
+    const r = await withSignalsDeferred(() => rpci(rpciChannel(vm.bd), rpciRequest(command)));
     if (!r.closed) return out(2, 'NULL\n', 1);
     write(r.ok ? 1 : 2, r.reply);
     return out(r.ok ? 1 : 2, '\n', r.ok ? 0 : 1);
   } catch (err) {
     if (err instanceof ChannelError) return out(2, `${RPCOUT_ERRORS[err.stage]}\n`, 1);
-    if (err instanceof Error && /64 KiB/.test(err.message)) return out(2, `${RPCOUT_ERRORS.send}\n`, 1);
+    if (err instanceof RequestError) return out(2, `${RPCOUT_ERRORS.send}\n`, 1);
     throw err;
   }
 }
@@ -63,7 +69,7 @@ async function checkvm(argv: string[]): Promise<number> {
     if (a === '-p' || a === '--prod') product = true;
     else if (a.startsWith('-') && a !== '-') return out(2, `vmware-checkvm: Unknown option ${a}\n`, 1);
   }
-  return out(1, product ? `${vm.product}\n` : 'VMware software version 6 (good)\n', 0);
+  return out(1, product ? `${vm.product}\n` : `VMware software version ${VERSION_MAGIC} (good)\n`, 0);
 }
 
 function out(fd: 1 | 2, text: string, status: number): number {

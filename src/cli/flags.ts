@@ -23,11 +23,10 @@ export function parseNumber(text: string, flag: string, spec: Omit<NumberSpec, '
   throw new UsageError(`--${flag} wants ${integer ? 'a whole number' : 'a number'} of ${unit}${bound}, not ${JSON.stringify(text)}`);
 }
 
+const numberParser = (spec: NumberSpec) => Flags.custom<number>({ description: spec.description, parse: async (input, _ctx, flag) => parseNumber(input, flag.name, spec) });
+
 /** A numeric flag: `numberFlag({ description, unit: 'seconds', above: 0 })`. */
-export function numberFlag(spec: NumberSpec & { default?: number }) {
-  return Flags.custom<number>({
-    description: spec.description,
-    ...(spec.default !== undefined ? { default: spec.default } : {}),
-    parse: async (input, _ctx, flag) => parseNumber(input, flag.name, spec),
-  })();
-}
+export const numberFlag = (spec: NumberSpec) => numberParser(spec)();
+
+/** A numeric flag with a default (its value is always a number). */
+export const numberFlagWithDefault = (spec: NumberSpec & { default: number }) => numberParser(spec)({ default: spec.default });

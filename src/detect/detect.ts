@@ -12,9 +12,18 @@ export interface CpuidFacts {
   hypercallBackdoor: boolean;
 }
 
+/** Whether vmt can reach I/O ports: libvmt calls ioperm as root on Linux, which needs CAP_SYS_RAWIO. */
+export interface PortAccess {
+  root: boolean;
+  /** CAP_SYS_RAWIO is in the effective set; null when not known */
+  rawio: boolean | null;
+}
+
 export interface Facts {
   cpuid: CpuidFacts | null; // null off x86
   dmi: Record<string, string>; // sys_vendor, product_name, ... (Linux /sys/class/dmi/id)
+  /** null or absent: not known (not Linux), and no hint about port access is given */
+  ports?: PortAccess | null;
 }
 
 export type KnockPolicy = 'auto' | 'always' | 'never';
@@ -57,6 +66,14 @@ export function shouldKnock(facts: Facts, policy: KnockPolicy): boolean {
   return !otherHypervisor(facts);
 }
 
+/** Under another hypervisor a fault means no port access, or no backdoor there: say which is true. */
+function portHint(ports: PortAccess | null | undefined, hypervisor: string): string {
+  if (!ports) return '';
+  if (!ports.root) return '; a vmport backdoor under QEMU/KVM needs port access (run as root)';
+  if (ports.rawio === false) return '; a vmport backdoor under QEMU/KVM needs port access, which needs CAP_SYS_RAWIO (this process lacks it)';
+  return `; vmt had port access (root), so ${hypervisor} offers no backdoor here (QEMU/KVM has one only with -machine vmport=on)`;
+}
+
 export function decide(facts: Facts, knock: Knock | null): Verdict {
   const hypervisor = cpuidHypervisor(facts) ?? (dmiSaysVmware(facts.dmi) ? VMWARE : null);
   const vmwareHints = hypervisor === VMWARE;
@@ -69,7 +86,7 @@ export function decide(facts: Facts, knock: Knock | null): Verdict {
       const why = facts.cpuid?.hypercallBackdoor ? 'this VM offers the backdoor by hypercall only, which vmt does not speak' : 'the backdoor may be restricted';
       return { vmware: null, hypervisor, reason: `VMware hardware, but the backdoor access faulted (${knock.signal}); ${why}`, exit: 3 };
     }
-    const hint = otherHypervisor(facts) ? '; a vmport backdoor under QEMU/KVM needs port access (run as root)' : '';
+    const hint = otherHypervisor(facts) ? portHint(facts.ports, hypervisor!) : '';
     return { vmware: false, hypervisor, reason: `not VMware: the backdoor access faulted (${knock.signal})${named}${hint}`, exit: 1 };
   }
   if (knock?.kind === 'silent') {

@@ -1,9 +1,11 @@
-// Gathering the facts detect.ts decides on: CPUID through libvmt, DMI from sysfs.
+// Gathering the facts detect.ts decides on: CPUID through libvmt, DMI from
+// sysfs, port access from /proc.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Libvmt } from '../ffi/index.js';
+import type { Libvmt } from '../ffi/types.js';
 import { CPUID_LEAF_HYPERVISOR, CPUID_LEAF_VMWARE_FEATURES } from '../backdoor/constants.js';
-import type { CpuidFacts } from './detect.js';
+import type { CpuidFacts, PortAccess } from './detect.js';
+import { CAP_SYS_RAWIO, hasCapability, readProcStatus } from './proc.js';
 
 export const DMI_DIR = '/sys/class/dmi/id';
 const DMI_FILES = ['sys_vendor', 'product_name', 'product_version', 'board_vendor', 'bios_vendor'];
@@ -34,4 +36,10 @@ export function readCpuid(lib: Libvmt, arch = process.arch): CpuidFacts | null {
   const signature = text(b!, c!, d!);
   const hypercallBackdoor = signature === 'VMwareVMware' && max! >= CPUID_LEAF_VMWARE_FEATURES && (lib.cpuid(CPUID_LEAF_VMWARE_FEATURES, 0)[2]! & 3) !== 0;
   return { hypervisorBit, signature, hypercallBackdoor };
+}
+
+/** As libvmt decides: it raises port access (ioperm) as root on Linux only. null elsewhere. */
+export function readPortAccess(platform = process.platform, procDir = '/proc'): PortAccess | null {
+  if (platform !== 'linux') return null;
+  return { root: process.geteuid?.() === 0, rawio: hasCapability(readProcStatus(procDir), CAP_SYS_RAWIO) };
 }

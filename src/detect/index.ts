@@ -3,8 +3,8 @@
 import { NativeBackdoor, BackdoorFault, type Backdoor } from '../backdoor/backdoor.js';
 import { getBiosUuid, getHwVersion, getMemSizeMB, getVersion } from '../backdoor/commands.js';
 import { loadLibvmt } from '../ffi/index.js';
-import { decide, shouldKnock, type CpuidFacts, type Facts, type Knock, type KnockPolicy, type Verdict } from './detect.js';
-import { readCpuid, readDmi } from './facts.js';
+import { decide, shouldKnock, type CpuidFacts, type Facts, type Knock, type KnockPolicy, type PortAccess, type Verdict } from './detect.js';
+import { readCpuid, readDmi, readPortAccess } from './facts.js';
 
 export * from './detect.js';
 
@@ -12,12 +12,14 @@ export * from './detect.js';
 export interface Platform {
   cpuid(): CpuidFacts | null;
   dmi(): Record<string, string>;
+  /** absent: not known */
+  ports?(): PortAccess | null;
   backdoor(): Backdoor;
 }
 
 export async function nativePlatform(): Promise<Platform> {
   const lib = await loadLibvmt();
-  return { cpuid: () => readCpuid(lib), dmi: () => readDmi(), backdoor: () => new NativeBackdoor(lib) };
+  return { cpuid: () => readCpuid(lib), dmi: () => readDmi(), ports: () => readPortAccess(), backdoor: () => new NativeBackdoor(lib) };
 }
 
 export interface HostDetails {
@@ -45,7 +47,7 @@ export function knock(bd: Backdoor): Knock {
 }
 
 export function probe(platform: Platform, policy: KnockPolicy): Probe {
-  const facts: Facts = { cpuid: platform.cpuid(), dmi: platform.dmi() };
+  const facts: Facts = { cpuid: platform.cpuid(), dmi: platform.dmi(), ports: platform.ports?.() ?? null };
   let bd: Backdoor | null = null;
   let k: Knock | null = null;
   if (shouldKnock(facts, policy)) {

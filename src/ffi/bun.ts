@@ -1,5 +1,5 @@
 // Bun: bun:ffi. Typed arrays are passed as pointers to their own memory.
-import type { Libvmt } from './index.js';
+import type { Libvmt } from './types.js';
 import { fromSymbols, type Symbols } from './symbols.js';
 
 export async function openBun(path: string): Promise<Libvmt & { abi(): number }> {

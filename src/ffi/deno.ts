@@ -1,5 +1,5 @@
 // Deno: Deno.dlopen with 'buffer' parameters (typed arrays by reference).
-import type { Libvmt } from './index.js';
+import type { Libvmt } from './types.js';
 import { fromSymbols, type Symbols } from './symbols.js';
 
 declare const Deno: { dlopen(path: string, symbols: Record<string, unknown>): { symbols: Symbols } };

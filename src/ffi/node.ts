@@ -1,7 +1,7 @@
 // Node: ffi-rs. Buffers passed as U8Array are shared with C, so the register
 // frame and the receive buffer are updated in place.
 import { createRequire } from 'node:module';
-import type { Libvmt } from './index.js';
+import type { Libvmt } from './types.js';
 
 export function openNode(path: string): Libvmt & { abi(): number } {
   const ffi = createRequire(import.meta.url)('ffi-rs') as typeof import('ffi-rs');

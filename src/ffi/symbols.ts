@@ -1,6 +1,6 @@
 // bun:ffi and Deno.dlopen both hand back symbols that take typed arrays by
 // reference and 64-bit integers as bigint: one adapter serves both.
-import type { Libvmt } from './index.js';
+import type { Libvmt } from './types.js';
 
 export const SYMBOLS = ['vmt_abi_version', 'vmt_bdoor_lb', 'vmt_bdoor_hb_out', 'vmt_bdoor_hb_in', 'vmt_cpuid', 'vmt_settime'] as const;
 export type Symbols = Record<(typeof SYMBOLS)[number], (...a: never[]) => number>;

@@ -8,7 +8,7 @@ import {
   BDOOR_CMD_MESSAGE, BDOOR_MAGIC, BDOOR_PORT, BDOORHB_CMD_MESSAGE, BDOORHB_PORT, GUESTMSG_FLAG_COOKIE, GUESTMSG_MAX_IN_SIZE,
   MESSAGE_STATUS_CPT, MESSAGE_STATUS_DORECV, MESSAGE_STATUS_HB, MESSAGE_STATUS_SUCCESS, MESSAGE_TYPE_CLOSE,
   MESSAGE_TYPE_OPEN, MESSAGE_TYPE_RECVPAYLOAD, MESSAGE_TYPE_RECVSIZE, MESSAGE_TYPE_RECVSTATUS, MESSAGE_TYPE_SENDPAYLOAD,
-  MESSAGE_TYPE_SENDSIZE,
+  MESSAGE_TYPE_SENDSIZE, RPCI_PROTOCOL_NUM, TCLO_PROTOCOL_NUM,
 } from '../backdoor/constants.js';
 import { ChannelError, type Channel } from './channel.js';
 
@@ -19,6 +19,16 @@ export const MAX_HOST_MESSAGE = 16 * 1024 * 1024;
 
 const hi = (v: number) => v >>> 16;
 const has = (status: number, bit: number) => (status & bit) !== 0;
+
+/** A new (not yet opened) channel for RPCI requests, guest to host, on the backdoor. */
+export function rpciChannel(bd: Backdoor): Channel {
+  return new BackdoorChannel(bd, RPCI_PROTOCOL_NUM);
+}
+
+/** A new (not yet opened) channel for TCLO, the host's commands to the guest, on the backdoor. */
+export function tcloChannel(bd: Backdoor): Channel {
+  return new BackdoorChannel(bd, TCLO_PROTOCOL_NUM);
+}
 
 export class BackdoorChannel implements Channel {
   readonly transport = 'backdoor';

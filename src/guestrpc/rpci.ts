@@ -14,6 +14,10 @@ export interface RpciReply {
 
 export class RequestError extends Error {}
 
+declare const checked: unique symbol;
+/** A request as rpciRequest() made it: checked once, sent as it is. */
+export type RpciRequest = Uint8Array & { readonly [checked]: true };
+
 const SPACE = 0x20;
 
 /**
@@ -21,13 +25,13 @@ const SPACE = 0x20;
  * without arguments, so one is appended when there is none (as open-vm-tools'
  * RpcOut_sendOne does). Checked against the 64 KiB limit before anything is sent.
  */
-export function rpciRequest(command: Uint8Array): Uint8Array {
+export function rpciRequest(command: Uint8Array): RpciRequest {
   if (command.length === 0) throw new RequestError('the RPC command is empty');
   const request = command.includes(SPACE) ? command : Uint8Array.from([...command, SPACE]);
   if (request.length > GUESTMSG_MAX_IN_SIZE) {
     throw new RequestError(`the RPC is ${request.length} bytes; the host accepts at most ${GUESTMSG_MAX_IN_SIZE} (64 KiB) from the guest`);
   }
-  return request;
+  return request as RpciRequest;
 }
 
 /** "1 ..." or "0 ..."; anything else is a protocol error. */
@@ -38,8 +42,8 @@ export function parseReply(bytes: Uint8Array): { ok: boolean; reply: Uint8Array 
   return { ok: bytes[0] === 0x31, reply: bytes.subarray(2) };
 }
 
-export function rpci(channel: Channel, command: Uint8Array): RpciReply {
-  const request = rpciRequest(command);
+/** One request on `channel` (a new one: it is opened here and always closed again). */
+export function rpci(channel: Channel, request: RpciRequest): RpciReply {
   channel.open();
   let result: { ok: boolean; reply: Uint8Array };
   try {

@@ -1,14 +1,14 @@
-// The guest end of TCLO: a poll loop over the backdoor message channel.
-// Each tick sends the previous reply (empty when none) and receives the next
-// host command; idle, it backs off to 100 ms like vmtoolsd; busy, it answers
-// within one tick. One sticky "broken" flag makes the next tick close,
-// reopen and re-handshake (host reset, checkpoint, cookie invalidated).
+// The guest end of TCLO: a poll loop over a GuestRPC channel. It knows no
+// transport: its channels and the host's clock come in as an AgentHost (the
+// backdoor today, vsock next). Each tick sends the previous reply (empty when
+// none) and receives the next host command; idle, it backs off to 100 ms like
+// vmtoolsd; busy, it answers within one tick. One sticky "broken" flag makes
+// the next tick close, reopen and re-handshake (host reset, checkpoint,
+// cookie invalidated).
 import { hostname, networkInterfaces, uptime } from 'node:os';
-import type { Backdoor } from '../backdoor/backdoor.js';
-import { getHostTime } from '../backdoor/commands.js';
-import { RPCI_PROTOCOL_NUM, TCLO_PROTOCOL_NUM } from '../backdoor/constants.js';
-import { BackdoorChannel, ChannelError, rpci, type Channel } from '../guestrpc/index.js';
-import { hostMicros, stepClock, type ClockSetter } from '../time/clock.js';
+import type { HostTime } from '../backdoor/commands.js';
+import { ChannelError, rpci, rpciRequest, type Channel } from '../guestrpc/index.js';
+import { hostMicros, stepClock, stepFailure, type ClockFacts, type ClockSetter } from '../time/clock.js';
 import { ERROR_RETRY_MS, nextDelay } from './backoff.js';
 import { dispatch, STATE, type HandlerContext, type PowerOp } from './handlers.js';
 import { hasAction, killHooks, run, runHook, systemAction, type PowerConfig, type Ran } from './power.js';
@@ -31,9 +31,21 @@ export type AgentEvent =
   | { type: 'clock'; reason: string; offsetUs: number | null; stepped: boolean; message: string }
   | { type: 'report'; request: string; ok: boolean };
 
+/** What the agent reaches the host through. */
+export interface AgentHost {
+  /** a new, unopened channel for TCLO (the host's commands) */
+  tcloChannel(): Channel;
+  /** a new, unopened channel for one RPCI request */
+  rpciChannel(): Channel;
+  /** the host's clock; null when the host reports no valid time */
+  hostTime(): HostTime | null;
+}
+
 export interface AgentDeps {
   log(e: AgentEvent): void;
   setClock: ClockSetter;
+  /** what explains a refused clock step (capabilities, tracer), asked only when one was refused */
+  clockFacts(): ClockFacts;
   /** resolves after ms, or at once when the agent is told to stop */
   sleep(ms: number): Promise<void>;
 }
@@ -54,7 +66,7 @@ export class TcloAgent {
   private reported = new Map<string, string>();
 
   constructor(
-    private readonly bd: Backdoor,
+    private readonly host: AgentHost,
     private readonly opts: AgentOptions,
     private readonly deps: AgentDeps,
   ) {}
@@ -102,7 +114,7 @@ export class TcloAgent {
 
   private reopen(): void {
     this.closeChannel();
-    const ch = new BackdoorChannel(this.bd, TCLO_PROTOCOL_NUM);
+    const ch = this.host.tcloChannel();
     ch.open();
     this.channel = ch;
     this.broken = false;
@@ -135,7 +147,7 @@ export class TcloAgent {
 
   private rpci(command: string): { ok: boolean; reply: string } | null {
     try {
-      const r = rpci(new BackdoorChannel(this.bd, RPCI_PROTOCOL_NUM), new TextEncoder().encode(command));
+      const r = rpci(this.host.rpciChannel(), rpciRequest(new TextEncoder().encode(command)));
       return { ok: r.ok, reply: new TextDecoder().decode(r.reply) };
     } catch (err) {
       if (!(err instanceof ChannelError)) throw err;
@@ -192,7 +204,7 @@ export class TcloAgent {
 
   /** Steps the clock to the host's when they differ by more than the host's max time lag. */
   private syncClock(reason: string): void {
-    const host = getHostTime(this.bd);
+    const host = this.host.hostTime();
     const readAt = performance.now();
     if (!host) {
       this.deps.log({ type: 'clock', reason, offsetUs: null, stepped: false, message: 'the host reports no valid time' });
@@ -210,7 +222,7 @@ export class TcloAgent {
       reason,
       offsetUs,
       stepped: step.errno === 0,
-      message: step.errno === 0 ? `stepped the clock by ${size}` : `could not step the clock by ${size} (errno ${step.errno}${step.errno === 1 ? ': not permitted' : ''})`,
+      message: step.errno === 0 ? `stepped the clock by ${size}` : `could not step the clock by ${size}: ${stepFailure(step.errno, this.deps.clockFacts())}`,
     });
   }
 }

@@ -85,13 +85,28 @@ export function release(file: string): void {
   }
 }
 
-export function otherOwner(app: string): Owner | null {
+/** Where otherOwner looks; tests pass their own. */
+export interface Lookout {
+  platform: NodeJS.Platform;
+  vmtoolsd(): number | null;
+  kernelVmt(): boolean;
+}
+
+const system: Lookout = { platform: process.platform, vmtoolsd: () => findVmtoolsd(), kernelVmt: () => kernelVmt() };
+
+/** An agent other than vmt that owns TCLO for app (only the toolbox app has them). */
+export function otherOwner(app: string, look: Lookout = system): Owner | null {
   if (app === 'toolbox') {
-    const pid = findVmtoolsd();
+    const pid = look.vmtoolsd();
     if (pid !== null) return { agent: 'vmtoolsd', pid, advice: 'stop it (systemctl stop open-vm-tools, or kill it)' };
-    if (kernelVmt()) {
-      return { agent: 'the kernel vmt(4) driver', advice: process.platform === 'netbsd' ? "detach it: drvctl -d vmt0 (or 'vmt driver detach vmt0')" : 'boot with vmt disabled (OpenBSD has no drvctl)' };
+    if (look.kernelVmt()) {
+      return { agent: 'the kernel vmt(4) driver', advice: look.platform === 'netbsd' ? 'detach it: drvctl -d vmt0' : 'boot with vmt disabled (OpenBSD has no drvctl)' };
     }
   }
   return null;
+}
+
+/** "the TCLO channel is owned by another agent (...); how to free it" */
+export function ownerText(owner: Owner): string {
+  return `the TCLO channel is owned by another agent (${owner.agent}${owner.pid ? `, pid ${owner.pid}` : ''}); ${owner.advice}`;
 }

@@ -13,7 +13,7 @@ export interface HandlerContext {
   /** the address to report for Set_Option broadcastIP 1, or null */
   guestIp(): string | null;
   /** starts a power operation; the reply to send */
-  power(op: PowerOp, command: string): string;
+  power(op: PowerOp): string;
   /** seconds since boot, for SetGuestInfo 7 */
   uptime(): number;
 }
@@ -41,7 +41,7 @@ function setOption(args: string, ctx: HandlerContext): string {
   return OK;
 }
 
-const power = (op: PowerOp) => (_args: string, ctx: HandlerContext) => ctx.power(op, '');
+const power = (op: PowerOp) => (_args: string, ctx: HandlerContext) => ctx.power(op);
 
 /** Keep sorted by name. */
 export const HANDLERS: readonly (readonly [string, Handler])[] = [

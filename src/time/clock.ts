@@ -1,4 +1,5 @@
-// Host time as text, and the one-shot clock step (vmt(4)'s clock sync).
+// Host time as text, the one-shot clock step (vmt(4)'s clock sync), and why
+// a step was refused. Pure: the system's setter and facts are in system.ts.
 import type { HostTime } from '../backdoor/commands.js';
 
 export type TimeFormat = 'iso' | 'epoch' | 'local';
@@ -39,4 +40,27 @@ export function stepClock(host: HostTime, offsetUs: number, readAtMs: number, no
   const setToUs = hostMicros(host) + Math.round((nowMs() - readAtMs) * 1000);
   const rc = set(Math.floor(setToUs / 1e6), setToUs % 1e6);
   return { offsetUs, setToUs, errno: rc < 0 ? -rc : 0 };
+}
+
+export const EPERM = 1;
+
+/** What tells apart the reasons clock_settime says EPERM. */
+export interface ClockFacts {
+  /** CAP_SYS_TIME is in this process's effective set; null when not known */
+  capSysTime: boolean | null;
+  /** the name (comm) of the process tracing this one; null when none or not known */
+  tracer: string | null;
+}
+
+/**
+ * Why stepping the clock failed with `errno`, as words to follow "cannot step
+ * the clock: ". EPERM without CAP_SYS_TIME means "not root"; with it,
+ * something else refused: vmt sim's clock guard (its tracer, vmt-trace, is
+ * tracing us) or a seccomp/container policy.
+ */
+export function stepFailure(errno: number, facts: ClockFacts): string {
+  if (errno !== EPERM) return `clock_settime failed (errno ${errno})`;
+  if (facts.capSysTime !== true) return 'not permitted (it needs root: CAP_SYS_TIME)';
+  if (facts.tracer?.startsWith('vmt-trace')) return 'not permitted (vmt sim refused it; the sim lets a program set the clock only with --allow-set-clock)';
+  return 'not permitted (vmt has CAP_SYS_TIME, so a seccomp or container policy refused it)';
 }

@@ -2,8 +2,12 @@
 // standalone binary: the positive answers that this KVM machine cannot give.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CAP_SYS_TIME, hasCapability, readProcStatus } from '../../src/detect/proc.js';
 import { runtimes } from '../helpers.js';
 import { entries, sim } from './sim-helpers.js';
+
+/** This process may set the clock (root, CAP_SYS_TIME), and so may what it runs under the sim. */
+const mayStepClock = hasCapability(readProcStatus(), CAP_SYS_TIME) === true;
 
 for (const [rt, cmd] of Object.entries(runtimes())) {
   test(`vmt checkvm under the sim (${rt}): VMware ESX Server, protocol version 6, the host's details`, () => {
@@ -30,3 +34,14 @@ for (const [rt, cmd] of Object.entries(runtimes())) {
     assert.ok(entries(r, 'bdoor').some((e) => e.cmd === 'GETTIMEFULL_WITH_LAG'));
   });
 }
+
+// The sim's clock guard refuses clock_settime (no --allow-set-clock here, and
+// no --clock-offset: the guard is what keeps this machine's clock, as in tclo.test.ts).
+test('vmt gettime --set under the sim: refused by the sim, and said so (not "needs root" when vmt has CAP_SYS_TIME)', () => {
+  const rt = runtimes();
+  const r = sim([], [...(rt.binary ?? rt.node!), 'gettime', '--set']);
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stdout, '');
+  if (mayStepClock) assert.equal(r.stderr, 'vmt gettime: cannot step the clock: not permitted (vmt sim refused it; the sim lets a program set the clock only with --allow-set-clock)\n');
+  else assert.equal(r.stderr, 'vmt gettime: cannot step the clock: not permitted (it needs root: CAP_SYS_TIME)\n');
+});

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostTime } from '../../src/backdoor/commands.js';
-import { formatTime, stepClock } from '../../src/time/clock.js';
+import { formatTime, stepClock, stepFailure } from '../../src/time/clock.js';
+import { readClockFacts } from '../../src/time/system.js';
 
 const T = 1_763_724_231; // 2025-11-21T11:23:51Z
 
@@ -28,4 +32,38 @@ test('stepClock: sets the host time plus the time elapsed since it was read, thr
 test('stepClock: reports the setter\'s errno (EPERM without root)', () => {
   const step = stepClock(host, 0, 0, () => 0, () => -1);
   assert.equal(step.errno, 1);
+});
+
+test('stepFailure: EPERM blames root only without CAP_SYS_TIME; with it, vmt sim (when vmt-trace traces us) or a policy', () => {
+  assert.equal(stepFailure(1, { capSysTime: false, tracer: null }), 'not permitted (it needs root: CAP_SYS_TIME)');
+  assert.equal(stepFailure(1, { capSysTime: null, tracer: 'vmt-trace' }), 'not permitted (it needs root: CAP_SYS_TIME)', 'not known: the usual cause');
+  const sim = stepFailure(1, { capSysTime: true, tracer: 'vmt-trace' });
+  assert.match(sim, /^not permitted \(vmt sim refused it; .*--allow-set-clock\)$/);
+  assert.doesNotMatch(sim, /needs root/);
+  assert.match(stepFailure(1, { capSysTime: true, tracer: 'vmt-trace-linux' }), /vmt sim refused it/, 'a comm that starts with vmt-trace');
+  for (const tracer of [null, 'strace', 'gdb']) {
+    const other = stepFailure(1, { capSysTime: true, tracer });
+    assert.match(other, /seccomp or container policy/, String(tracer));
+    assert.doesNotMatch(other, /needs root|vmt sim/);
+  }
+  assert.equal(stepFailure(22, { capSysTime: true, tracer: null }), 'clock_settime failed (errno 22)');
+});
+
+test('readClockFacts: CAP_SYS_TIME (bit 25 of CapEff) and the name of the TracerPid process, from /proc', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vmt-proc-'));
+  try {
+    mkdirSync(join(dir, 'self'));
+    mkdirSync(join(dir, '4242'));
+    writeFileSync(join(dir, '4242/comm'), 'vmt-trace\n');
+    writeFileSync(join(dir, 'self/status'), 'Name:\tvmt\nTracerPid:\t4242\nCapInh:\t0000000000000000\nCapEff:\t000001ffffffffff\n');
+    assert.deepEqual(readClockFacts(dir), { capSysTime: true, tracer: 'vmt-trace' });
+    writeFileSync(join(dir, 'self/status'), 'Name:\tvmt\nTracerPid:\t0\nCapEff:\t0000000000000000\n');
+    assert.deepEqual(readClockFacts(dir), { capSysTime: false, tracer: null });
+    writeFileSync(join(dir, 'self/status'), 'Name:\tvmt\nTracerPid:\t4243\nCapEff:\t0000000002000000\n');
+    assert.deepEqual(readClockFacts(dir), { capSysTime: true, tracer: null }, 'a tracer that is gone');
+    rmSync(join(dir, 'self/status'));
+    assert.deepEqual(readClockFacts(dir), { capSysTime: null, tracer: null });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { decide, dmiSaysVmware, probe, shouldKnock, type Facts, type Knock, type KnockPolicy } from '../../src/detect/index.js';
 import { BackdoorFault } from '../../src/backdoor/backdoor.js';
+import { readPortAccess } from '../../src/detect/facts.js';
 import { qemuVmport, ScriptedHost } from './fake-host.js';
 
 const cpu = (signature: string | null, hypercallBackdoor = false): Facts['cpuid'] => ({ hypervisorBit: signature !== null, signature, hypercallBackdoor });
@@ -84,4 +88,55 @@ test('probe: a fault during the knock is an answer, not an exception', () => {
   assert.deepEqual(p.knock, { kind: 'fault', signal: 'SIGSEGV' });
   assert.equal(p.verdict.exit, 1);
   assert.equal(p.backdoor, null);
+});
+
+// A fault under another hypervisor: the hint must be true for this process.
+const kvm = (ports: Facts['ports']): Facts => ({ ...facts('KVMKVMKVM\0\0\0'), ports });
+
+test('detect: a fault under another hypervisor asks for root only when not root', () => {
+  assert.match(decide(kvm({ root: false, rawio: false }), fault).reason, /needs port access \(run as root\)$/);
+});
+
+test('detect: as root with CAP_SYS_RAWIO a fault means the hypervisor offers no backdoor, not "run as root"', () => {
+  const v = decide(kvm({ root: true, rawio: true }), fault);
+  assert.equal(v.exit, 1);
+  assert.doesNotMatch(v.reason, /run as root/);
+  assert.match(v.reason, /KVM offers no backdoor here \(QEMU\/KVM has one only with -machine vmport=on\)$/);
+});
+
+test('detect: as root without CAP_SYS_RAWIO (a container) the hint names the capability', () => {
+  const v = decide(kvm({ root: true, rawio: false }), fault);
+  assert.doesNotMatch(v.reason, /run as root/);
+  assert.match(v.reason, /CAP_SYS_RAWIO/);
+});
+
+test('detect: with port access not known, no hint about it', () => {
+  assert.equal(decide(kvm(null), fault).reason, 'not VMware: the backdoor access faulted (SIGSEGV) (CPUID: KVM)');
+});
+
+test('probe: the port-access facts reach the decision', () => {
+  const faulting = new ScriptedHost({});
+  faulting.lb = () => {
+    throw new BackdoorFault('SIGSEGV');
+  };
+  const p = probe({ ...platform(facts('KVMKVMKVM\0\0\0'), () => faulting), ports: () => ({ root: true, rawio: true }) }, 'always');
+  assert.deepEqual(p.facts.ports, { root: true, rawio: true });
+  assert.match(p.verdict.reason, /offers no backdoor/);
+});
+
+test('readPortAccess: root and CAP_SYS_RAWIO (bit 17 of CapEff) from /proc; not known off Linux', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vmt-proc-'));
+  try {
+    mkdirSync(join(dir, 'self'));
+    const root = process.geteuid?.() === 0;
+    writeFileSync(join(dir, 'self/status'), 'Name:\tvmt\nTracerPid:\t0\nCapEff:\t0000000000020000\n');
+    assert.deepEqual(readPortAccess('linux', dir), { root, rawio: true });
+    writeFileSync(join(dir, 'self/status'), 'Name:\tvmt\nCapEff:\t000001fffffdffff\n');
+    assert.deepEqual(readPortAccess('linux', dir), { root, rawio: false });
+    rmSync(join(dir, 'self/status'));
+    assert.deepEqual(readPortAccess('linux', dir), { root, rawio: null });
+    assert.equal(readPortAccess('openbsd', dir), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InProcessBackdoor } from '../../src/backdoor/inprocess.js';
-import { RPCI_PROTOCOL_NUM } from '../../src/backdoor/constants.js';
-import { BackdoorChannel, ChannelError, RequestError, rpci, rpciRequest, word } from '../../src/guestrpc/index.js';
+import { ChannelError, RequestError, rpci, rpciChannel, rpciRequest, word } from '../../src/guestrpc/index.js';
 import { defaultConfig, GuestInfoStore, parseFaults, SimHost, type TranscriptEntry } from '../../src/sim/host/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -23,7 +22,7 @@ function setup(opts: { hb?: boolean; faults?: string; store?: GuestInfoStore } =
   const transcript: TranscriptEntry[] = [];
   const host = new SimHost(config, opts.store ?? new GuestInfoStore(), (e) => transcript.push(e));
   const bd = new InProcessBackdoor(host);
-  return { transcript, request: (text: string | Uint8Array) => rpci(new BackdoorChannel(bd, RPCI_PROTOCOL_NUM), typeof text === 'string' ? enc(text) : text) };
+  return { transcript, request: (text: string | Uint8Array) => rpci(rpciChannel(bd), rpciRequest(typeof text === 'string' ? enc(text) : text)) };
 }
 
 test('word: little-endian packing of 4-byte chunks and 1-3 byte tails', () => {

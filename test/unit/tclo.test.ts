@@ -1,10 +1,17 @@
 // The TCLO agent in process, against the simulated host: the loop, the
 // dispatch table, the sticky broken flag, clock sync with an injected setter.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import type { HostTime } from '../../src/backdoor/commands.js';
+import type { Channel } from '../../src/guestrpc/index.js';
 import { InProcessBackdoor } from '../../src/backdoor/inprocess.js';
 import { defaultConfig, GuestInfoStore, parseFaults, SimHost, type TranscriptEntry } from '../../src/sim/host/index.js';
-import { TcloAgent, guestIp, type AgentEvent } from '../../src/tclo/agent.js';
+import { TcloAgent, guestIp, type AgentEvent, type AgentHost } from '../../src/tclo/agent.js';
+import { otherOwner, ownerText } from '../../src/tclo/conflict.js';
+import { backdoorHost, listen } from '../../src/tclo/listen.js';
 import { nextDelay } from '../../src/tclo/backoff.js';
 import { dispatch, HANDLERS, type HandlerContext } from '../../src/tclo/handlers.js';
 
@@ -19,11 +26,12 @@ function agentOn(tclo: string[], opts: { faults?: string; clockOffsetUs?: number
   const host = new SimHost(config, new GuestInfoStore(), (e) => transcript.push(e));
   let sleeps = 0;
   const agent = new TcloAgent(
-    new InProcessBackdoor(host),
+    backdoorHost(new InProcessBackdoor(host)),
     { app: 'toolbox', exitAfter: opts.exitAfter ?? tclo.length + 1, power: { hooks: {}, system: false, timeoutMs: 1000 }, clockSyncSeconds: opts.clockSyncSeconds ?? 0, reportHostname: false, reportIp: false },
     {
       log: (e) => events.push(e),
       setClock: (s, us) => (steps.push([s, us]), 0),
+      clockFacts: () => ({ capSysTime: false, tracer: null }),
       sleep: async () => {
         if (++sleeps > 500) agent.stop(); // a test must not spin forever
       },
@@ -104,4 +112,87 @@ test('clock sync: within the max time lag nothing is stepped', async () => {
   await agent.run();
   assert.equal(steps.length, 0);
   assert.match((events.find((e) => e.type === 'clock') as { message: string }).message, /within the host's max time lag/);
+});
+
+/** A host that is not the backdoor: TCLO hands out `commands` in turn, every RPCI gets "1 ". */
+function memoryHost(commands: string[], hostTime: () => HostTime | null = () => null) {
+  const replies: string[] = [];
+  const rpcis: string[] = [];
+  const enc = (t: string) => new TextEncoder().encode(t);
+  const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+  const channel = (send: (m: Uint8Array) => void, receive: () => Uint8Array): Channel => ({ transport: 'vsock', open() {}, send, receive, close() {} });
+  const host: AgentHost = {
+    tcloChannel: () => channel((m) => void (m.length && replies.push(dec(m))), () => enc(commands.shift() ?? '')),
+    rpciChannel: () => {
+      let reply = '';
+      return channel((m) => ((reply = '1 '), rpcis.push(dec(m))), () => enc(reply));
+    },
+    hostTime,
+  };
+  return { host, replies, rpcis };
+}
+
+const quiet = { log: () => {}, setClock: () => 0, clockFacts: () => ({ capSysTime: false, tracer: null }), sleep: async () => {} };
+const opts = (exitAfter: number, clockSyncSeconds = 0) => ({ app: 'toolbox', exitAfter, power: { hooks: {}, system: false, timeoutMs: 1000 }, clockSyncSeconds, reportHostname: false, reportIp: false });
+
+test('the agent knows no transport: channels from its AgentHost, whatever carries them', async () => {
+  const { host, replies, rpcis } = memoryHost(['reset', 'ping', 'OS_Halt']);
+  await new TcloAgent(host, opts(3), quiet).run();
+  assert.deepEqual(replies, ['OK ATR toolbox', 'OK ', 'OK ']);
+  assert.deepEqual(rpcis, ['tools.os.statechange.status 0 1'], 'the refused halt reported over an RPCI channel of the host');
+});
+
+test('clock sync: a refused step says why, from the clock facts (vmt sim\'s guard, not "needs root")', async () => {
+  const events: AgentEvent[] = [];
+  const ahead = (): HostTime => ({ seconds: Math.floor(Date.now() / 1000) + 3600, microseconds: 0, maxTimeLagUs: 1_000_000, interruptLagUs: 0, command: 'GETTIMEFULL_WITH_LAG' });
+  const { host } = memoryHost(['reset'], ahead);
+  const deps = { ...quiet, log: (e: AgentEvent) => events.push(e), setClock: () => -1, clockFacts: () => ({ capSysTime: true, tracer: 'vmt-trace' }) };
+  await new TcloAgent(host, opts(1, 3600), deps).run();
+  const clock = events.find((e) => e.type === 'clock');
+  assert.ok(clock?.type === 'clock' && !clock.stepped);
+  assert.match(clock.message, /^could not step the clock by 3\d{3}\.\d{6} s: not permitted \(vmt sim refused it; .*--allow-set-clock\)$/);
+});
+
+test('conflicts: the NetBSD kernel driver is freed with drvctl (vmt has no detach command)', () => {
+  const look = (platform: NodeJS.Platform) => ({ platform, vmtoolsd: () => null, kernelVmt: () => true });
+  const netbsd = otherOwner('toolbox', look('netbsd'));
+  assert.equal(netbsd?.advice, 'detach it: drvctl -d vmt0');
+  assert.equal(ownerText(netbsd!), 'the TCLO channel is owned by another agent (the kernel vmt(4) driver); detach it: drvctl -d vmt0');
+  assert.equal(otherOwner('toolbox', look('openbsd'))?.advice, 'boot with vmt disabled (OpenBSD has no drvctl)');
+  assert.equal(otherOwner('other-app', look('netbsd')), null, 'only the toolbox app has other agents');
+  assert.deepEqual(otherOwner('toolbox', { platform: 'linux', vmtoolsd: () => 77, kernelVmt: () => false }), { agent: 'vmtoolsd', pid: 77, advice: 'stop it (systemctl stop open-vm-tools, or kill it)' });
+});
+
+test('listen: keeps the pid file while it runs and removes it after; a live owner of the pid file is returned, not overridden', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vmt-listen-'));
+  const saved = process.env.XDG_RUNTIME_DIR;
+  process.env.XDG_RUNTIME_DIR = dir;
+  try {
+    const file = join(dir, 'vmt-tclo-unit.pid');
+    const seen: string[] = [];
+    const { host, replies } = memoryHost(['reset', 'ping']);
+    const r = await listen(host, { ...opts(2), app: 'unit', force: false }, (e) => {
+      if (e.type === 'command') seen.push(readFileSync(file, 'utf8'));
+    });
+    assert.deepEqual(r, { owner: null, signal: null });
+    assert.deepEqual(replies, ['OK ATR unit', 'OK ']);
+    assert.deepEqual(seen, [`${process.pid}\n`, `${process.pid}\n`], 'the pid file named this process while it listened');
+    assert.ok(!existsSync(file), 'removed after');
+
+    writeFileSync(file, `${process.ppid}\n`); // a live process (the test runner) holds it
+    const other = memoryHost(['reset']);
+    const refused = await listen(other.host, { ...opts(1), app: 'unit', force: false }, () => {});
+    assert.deepEqual(refused, { owner: { agent: 'vmt tclo listen', pid: process.ppid, advice: `stop it (kill ${process.ppid})` } });
+    assert.deepEqual(other.replies, [], 'nothing answered');
+    assert.equal(readFileSync(file, 'utf8'), `${process.ppid}\n`, "the owner's pid file is left alone");
+
+    const forced = memoryHost(['reset']);
+    assert.deepEqual(await listen(forced.host, { ...opts(1), app: 'unit', force: true }, () => {}), { owner: null, signal: null });
+    assert.deepEqual(forced.replies, ['OK ATR unit']);
+    assert.equal(readFileSync(file, 'utf8'), `${process.ppid}\n`, '--force keeps no pid file and leaves the other one');
+  } finally {
+    if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
+    else process.env.XDG_RUNTIME_DIR = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
