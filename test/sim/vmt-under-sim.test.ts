@@ -36,7 +36,7 @@ for (const [rt, cmd] of Object.entries(runtimes())) {
 }
 
 // The sim's clock guard refuses clock_settime (no --allow-set-clock here, and
-// no --clock-offset: the guard is what keeps this machine's clock, as in tclo.test.ts).
+// no --clock-offset: the guard is what keeps this machine's clock, as in test/cli/tclo/listen.test.ts).
 test('vmt gettime --set under the sim: refused by the sim, and said so (not "needs root" when vmt has CAP_SYS_TIME)', () => {
   const rt = runtimes();
   const r = sim([], [...(rt.binary ?? rt.node!), 'gettime', '--set']);

@@ -21,9 +21,9 @@ import { hostname, networkInterfaces, uptime } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CAP_SYS_TIME, hasCapability, readProcStatus } from '../../src/detect/proc.js';
-import { runtimes } from '../helpers.js';
-import { ROOT, SIM, tmp } from './sim-helpers.js';
+import { CAP_SYS_TIME, hasCapability, readProcStatus } from '../../../src/detect/proc.js';
+import { runtimes } from '../../helpers.js';
+import { ROOT, SIM, tmp } from '../../sim/sim-helpers.js';
 
 const RT = runtimes();
 /** The vmt under test: the standalone binary (node only when it is not built). */
@@ -507,4 +507,16 @@ test('--report-hostname and --report-ip: SetGuestInfo 1 with the hostname and gu
   assert.equal(ip.length, 1, 'reported once: the address did not change');
   assert.match(ip[0]!, /^info-set guestinfo\.ip \d+\.\d+\.\d+\.\d+$/);
   assert.deepEqual(events(a, 'report').map((e) => e.ok), [true, true]);
+});
+
+test("bad numbers are usage errors in vmt's words, on every runtime", async () => {
+  const { assertUsage, everywhere } = await import('../helpers.js');
+  const cases: [string[], RegExp][] = [
+    [['--exit-after', '0'], /^vmt tclo listen: --exit-after wants a whole number of host commands ≥ 1, not "0"$/],
+    [['--exit-after', '1.5'], /--exit-after wants a whole number/],
+    [['--timeout', '-1'], /^vmt tclo listen: --timeout wants a number of seconds > 0, not "-1"$/],
+    [['--clock-sync', 'soon'], /--clock-sync wants a number of seconds ≥ 0, not "soon"/],
+    [['--power-ops', 'maybe'], /--power-ops wants one of none, system, not 'maybe'/],
+  ];
+  for (const [args, message] of cases) everywhere(['tclo', 'listen', ...args], (r) => assertUsage(r, message, args.join(' ')));
 });
