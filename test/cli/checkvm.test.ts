@@ -2,7 +2,8 @@
 // identical answers everywhere, clean exits off VMware, usage errors in vmt's words.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertUsage, everywhere, onVmware } from './helpers.js';
+import { run } from '../helpers.js';
+import { assertUsage, everywhere, onVmware, oneJson, RT } from './helpers.js';
 
 test('runtimes under test', async () => {
   const { RT } = await import('./helpers.js');
@@ -68,3 +69,14 @@ for (const [args, message] of usageCases) {
     });
   });
 }
+
+test('without libvmt: exit 3 and a reason, and with --json one JSON document (fast path and oclif alike)', () => {
+  for (const [rt, cmd] of Object.entries(RT)) {
+    for (const env of [{}, { VMT_FAST_PATH: '0' }]) {
+      const r = run(cmd, ['checkvm', '--json'], { VMT_LIBVMT: '/nonexistent/libvmt.so', ...env });
+      assert.equal(r.status, 3, `${rt}: ${r.stderr}`);
+      assert.match(r.stderr, /^vmt checkvm: libvmt is missing \(\/nonexistent\/libvmt\.so\)/);
+      assert.deepEqual(Object.keys(oneJson(r, rt)), ['error']);
+    }
+  }
+});
