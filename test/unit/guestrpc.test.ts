@@ -2,7 +2,7 @@
 // independently from protocol.md, the two meet only at the registers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InProcessBackdoor } from '../../src/backdoor/inprocess.js';
+import { InProcessBackdoor } from '../../src/sim/inprocess.js';
 import { RPCI_PROTOCOL_NUM } from '../../src/backdoor/constants.js';
 import { BackdoorChannel, ChannelError, RequestError, rpci, rpciRequest, word } from '../../src/guestrpc/index.js';
 import { defaultConfig, GuestInfoStore, parseFaults, SimHost, type TranscriptEntry } from '../../src/sim/host/index.js';

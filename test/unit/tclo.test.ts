@@ -2,7 +2,7 @@
 // dispatch table, the sticky broken flag, clock sync with an injected setter.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InProcessBackdoor } from '../../src/backdoor/inprocess.js';
+import { InProcessBackdoor } from '../../src/sim/inprocess.js';
 import { defaultConfig, GuestInfoStore, parseFaults, SimHost, type TranscriptEntry } from '../../src/sim/host/index.js';
 import { TcloAgent, guestIp, type AgentEvent } from '../../src/tclo/agent.js';
 import { nextDelay } from '../../src/tclo/backoff.js';
