@@ -4,6 +4,7 @@ import { VmtCommand } from '../src/cli/base.js';
 import { Exit, UsageError } from '../src/cli/exit.js';
 import { numberFlag } from '../src/cli/numbers.js';
 import { runTraced } from '../src/sim/bridge.js';
+import { exactEnvironment, exactWords } from '../src/sim/exact.js';
 import { defaultConfig, GuestInfoStore, parseFaults, parseProduct, SimHost, type SimConfig } from '../src/sim/host/index.js';
 import { scanCacheDir, tracerPath } from '../src/sim/tracer.js';
 
@@ -12,6 +13,8 @@ export default class Sim extends VmtCommand {
   static description = `Runs PROGRAM, and everything it forks and execs, as if inside a VMware VM: its backdoor instructions (in eax,dx on port 0x5658, rep insb/outsb on 0x5659) are caught with ptrace and answered by a simulated host -- GETVERSION, the time calls, GETBIOSUUID, GETMEMSIZE, GETHZ, and the GuestRPC message channel with RPCI (info-get/info-set guestinfo.*, log, tools.*) and TCLO. CPUID says VMware too. Unmodified programs work: open-vm-tools' vmware-checkvm, vmware-rpctool and vmtoolsd, cloud-init, your own scripts.
 
 The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock. It cannot reach a real backdoor (ioperm and iopl fail) or set the clock (unless --allow-set-clock), and what a guest agent does when the host says OS_Halt or OS_Reboot is refused: reboot(2) and kexec, signals to init or to every process, running shutdown, poweroff, halt, reboot, telinit, init or kexec (also as busybox applets), systemctl/loginctl power verbs, open-vm-tools' scripts under /etc/vmware-tools, and connecting to the system D-Bus or systemd. Other things a program under the sim does are not contained: run only what you would run on this machine.
+
+The program gets its arguments and environment byte for byte, as if it were run directly: nothing of the sim's own is added.
 
 Exit status: the program's (128+N when signal N killed it), 124 when --timeout killed it, 127 when it was not found, 2 for bad sim flags, 3 when this machine cannot run the sim (Linux x86-64 with ptrace needed), 125 when the sim itself failed.`;
   static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--tclo-interval MS] [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] -- PROGRAM [ARGS...]';
@@ -55,7 +58,14 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     const host = new SimHost(config, store, fd === null ? undefined : (e) => writeSync(fd, `${JSON.stringify(e)}\n`));
     let status: number;
     try {
-      status = await runTraced(host, { tracer: tracerPath(), program, timeoutSeconds, allowSetClock: flags['allow-set-clock'], cacheDir: scanCacheDir() });
+      status = await runTraced(host, {
+        tracer: tracerPath(),
+        program: exactWords(program),
+        env: exactEnvironment(),
+        timeoutSeconds,
+        allowSetClock: flags['allow-set-clock'],
+        cacheDir: scanCacheDir(),
+      });
     } catch (err) {
       this.fail(`the simulated host failed: ${(err as Error).message}`, 125);
     } finally {
