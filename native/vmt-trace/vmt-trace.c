@@ -27,6 +27,11 @@
  * --timeout kills what was started, by pid. The exit status is the program's
  * (128+N when signal N killed it; 124 on timeout; 126 not executable; 127 not
  * found; 125 the sim failed).
+ *
+ * Signals: the tracer's own (SIGALRM for --timeout; SIGTERM, SIGINT, SIGHUP to
+ * pass on; SIGCHLD, which the kernel sends for every tracee stop and exit) stay
+ * blocked and are taken with sigtimedwait whenever waitpid has nothing to
+ * report, so none can slip in between a look at them and a blocking wait.
  */
 #define _GNU_SOURCE
 #include "elfscan.h"
@@ -64,7 +69,8 @@
 
 static int fd_req = SIM_FD_REQUEST, fd_rep = SIM_FD_REPLY;
 static pid_t main_pid;
-static volatile sig_atomic_t timed_out, forward_sig;
+static int main_done, timed_out;
+static long timeout_ms;
 
 static void die(const char *what)
 {
@@ -224,10 +230,11 @@ bad:
 	exit(125);
 }
 
-static void child(const struct program *p, int allow_clock)
+static void child(const struct program *p, int allow_clock, const sigset_t *mask)
 {
 	close(fd_req);
 	close(fd_rep);
+	sigprocmask(SIG_SETMASK, mask, NULL); /* the tracer's blocked signals are not the program's */
 	hide_dev_vsock();
 	install_seccomp(allow_clock);
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
@@ -481,8 +488,28 @@ static int emulate_cpuid(pid_t pid)
 
 /* ---- the loop ----------------------------------------------------------------- */
 
-static void on_alarm(int sig) { (void)sig; timed_out = 1; }
-static void on_forward(int sig) { forward_sig = sig; }
+/* A signal of the tracer's own, taken synchronously: SIGALRM is --timeout,
+ * SIGTERM/SIGINT/SIGHUP go on to the program, SIGCHLD only wakes the loop. */
+static void on_signal(int sig)
+{
+	if (sig == SIGALRM && !timed_out) {
+		timed_out = 1;
+		fprintf(stderr, "vmt sim: timed out after %.3g s; killing pid %d and its descendants\n", timeout_ms / 1000.0, main_pid);
+		kill_all();
+	} else if ((sig == SIGTERM || sig == SIGINT || sig == SIGHUP) && !main_done) {
+		kill(main_pid, sig);
+	}
+}
+
+/* The next pending signal of set (0: none), waiting for one up to 1 s when wait is set.
+ * Every tracee stop and exit sends SIGCHLD, so the bound is only a safety net:
+ * a wake-up missed for any reason costs a second, never a hang. */
+static int take_signal(const sigset_t *set, int wait)
+{
+	struct timespec t = { wait ? 1 : 0, 0 };
+	int sig = sigtimedwait(set, NULL, &t);
+	return sig > 0 ? sig : 0;
+}
 
 static long timeout_arg(const char *s)
 {
@@ -520,7 +547,6 @@ static void at_exec_map_exit(struct task *t)
 
 int main(int argc, char **argv)
 {
-	long timeout_ms = 0;
 	int allow_clock = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
@@ -543,19 +569,20 @@ int main(int argc, char **argv)
 	struct program prog = read_program(SIM_FD_EXEC);
 	signal(SIGPIPE, SIG_IGN);
 
+	sigset_t mine, before;
+	sigemptyset(&mine);
+	sigaddset(&mine, SIGALRM);
+	sigaddset(&mine, SIGTERM);
+	sigaddset(&mine, SIGINT);
+	sigaddset(&mine, SIGHUP);
+	sigaddset(&mine, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mine, &before); /* from here on, taken only by take_signal */
+
 	main_pid = fork();
 	if (main_pid < 0)
 		die("fork");
 	if (main_pid == 0)
-		child(&prog, allow_clock);
-
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid returns EINTR */
-	sigaction(SIGALRM, &sa, NULL);
-	sa.sa_handler = on_forward;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+		child(&prog, allow_clock, &before);
 
 	int st, rc = 125;
 	if (waitpid(main_pid, &st, __WALL) < 0 || !WIFSTOPPED(st)) {
@@ -573,18 +600,16 @@ int main(int argc, char **argv)
 	}
 	ptrace(PTRACE_CONT, main_pid, 0, 0);
 
-	int main_done = 0;
 	while (tasks) {
-		if (timed_out == 1) {
-			timed_out = 2;
-			fprintf(stderr, "vmt sim: timed out after %.3g s; killing pid %d and its descendants\n", timeout_ms / 1000.0, main_pid);
-			kill_all();
+		int sig;
+		while ((sig = take_signal(&mine, 0)))
+			on_signal(sig);
+		pid_t pid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (pid == 0) { /* nothing to report: wait for SIGCHLD or another signal */
+			if ((sig = take_signal(&mine, 1)))
+				on_signal(sig);
+			continue;
 		}
-		if (forward_sig) {
-			kill(main_pid, forward_sig);
-			forward_sig = 0;
-		}
-		pid_t pid = waitpid(-1, &st, __WALL);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -604,7 +629,12 @@ int main(int argc, char **argv)
 		if (!WIFSTOPPED(st))
 			continue;
 		struct task *t = task_get(pid, 1);
-		int sig = WSTOPSIG(st), event = st >> 16, deliver = 0;
+		if (timed_out || main_done) {
+			kill(pid, SIGKILL); /* the end: a task that stops now dies (one forked just before kill_all was not listed yet) */
+			continue;
+		}
+		int event = st >> 16, deliver = 0;
+		sig = WSTOPSIG(st);
 		if (!t->seen) {
 			t->seen = 1; /* a new task's first stop (SIGSTOP, or a racing event) */
 			if (sig == SIGSTOP) {
