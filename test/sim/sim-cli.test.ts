@@ -136,6 +136,36 @@ test('the guard: a program under the sim cannot run shutdown commands, signal in
   assert.equal(p.stdout, 'kill 1\nconnect 13\n', 'EPERM for signalling init, EACCES for the system bus');
 });
 
+test('bad input: empty or garbage --fault specs are refused (exit 2), nothing run', () => {
+  for (const spec of ['', ' ', ',', 'cpt@1,', 'cpt@1,,open@2', 'cpt@']) {
+    const r = run(VMT, ['sim', '--fault', spec, '--', 'sh', '-c', 'echo ran']);
+    assert.equal(r.status, 2, `--fault '${spec}': ${r.stderr}`);
+    assert.equal(r.stdout, '', `--fault '${spec}' ran the program`);
+    assert.match(r.stderr, /^vmt sim: .*fault/m);
+    assert.match(r.stderr, /^Usage: vmt sim /m);
+  }
+});
+
+test('--state: a file that cannot be written is refused before the program starts (exit 2, in vmt sim\'s voice)', () => {
+  const dir = tmp();
+  const ran = join(dir, 'ran');
+  for (const state of ['/nonexistent/dir/s.json', dir]) {
+    const r = run(VMT, ['sim', '--state', state, '--', 'sh', '-c', `echo ran > ${ran}`]);
+    assert.equal(r.status, 2, `${state}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^vmt sim: --state ${state}: `, 'm'));
+    assert.match(r.stderr, /^Usage: vmt sim /m);
+    assert.equal(existsSync(ran), false, `${state}: the program did not run`);
+  }
+});
+
+test('--state: an empty (zero-byte) file is an empty store, and is then kept as JSON', () => {
+  const state = join(tmp(), 'state.json');
+  writeFileSync(state, '');
+  const set = sim(['--state', state], ['vmware-rpctool', 'info-set guestinfo.a b']);
+  assert.equal(set.status, 0, set.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(state, 'utf8')), { 'guestinfo.a': 'b' });
+});
+
 test('--timeout ends a program that makes no system calls at all (exit 124)', () => {
   const r = sim(['--timeout', '1'], ['sh', '-c', 'while :; do :; done']);
   assert.equal(r.status, 124, r.stderr);

@@ -3,7 +3,7 @@
 //
 // Transcript entries: TranscriptEntry (transcript.ts), one kind per `t`:
 // bdoor, hb, channel, rpci, recv, tclo, fault.
-export { GuestInfoStore, type StoredValue } from './store.js';
+export { GuestInfoStore, StateFileError, type StoredValue } from './store.js';
 export { SimHost } from './host.js';
 export { defaultConfig, parseProduct, parseUuid, type SimConfig } from './config.js';
 export { parseFaults, type FaultSpec } from './faults.js';
