@@ -136,6 +136,14 @@ test('the guard: a program under the sim cannot run shutdown commands, signal in
   assert.equal(p.stdout, 'kill 1\nconnect 13\n', 'EPERM for signalling init, EACCES for the system bus');
 });
 
+test('a program that is not executable: 126', () => {
+  const file = join(tmp(), 'not-a-program');
+  writeFileSync(file, 'just text\n', { mode: 0o644 });
+  const r = sim([], [file]);
+  assert.equal(r.status, 126);
+  assert.match(r.stderr, /^vmt sim: .*not-a-program: Permission denied$/m);
+});
+
 test('bad input: empty or garbage --fault specs are refused (exit 2), nothing run', () => {
   for (const spec of ['', ' ', ',', 'cpt@1,', 'cpt@1,,open@2', 'cpt@']) {
     const r = run(VMT, ['sim', '--fault', spec, '--', 'sh', '-c', 'echo ran']);
