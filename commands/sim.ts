@@ -1,11 +1,18 @@
 import { Flags } from '@oclif/core';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { VmtCommand } from '../src/cli/base.js';
-import { Exit, UsageError } from '../src/cli/exit.js';
-import { numberFlag } from '../src/cli/numbers.js';
-import { runTraced } from '../src/sim/bridge.js';
-import { defaultConfig, GuestInfoStore, parseFaults, parseProduct, SimHost, type SimConfig } from '../src/sim/host/index.js';
-import { scanCacheDir, tracerPath } from '../src/sim/tracer.js';
+import { Exit, exitParagraph, UsageError, type ExitStatus } from '../src/cli/exit.js';
+import { numberFlag } from '../src/cli/flags.js';
+import { runSim, SimInputError } from '../src/sim/run.js';
+
+const EXIT: ExitStatus = [
+  ['N', "the program's own exit status (128+N when signal N killed it)"],
+  [126, 'the program is not executable'],
+  [127, 'the program was not found'],
+  [124, '--timeout killed the program'],
+  [125, 'the sim itself failed'],
+  [2, 'bad sim flags (among them a --guestinfo-file that cannot be read, a --state or --transcript file that cannot be written), said before the program starts'],
+  [3, 'this machine cannot run the sim (Linux x86-64 with ptrace needed)'],
+];
 
 export default class Sim extends VmtCommand {
   static summary = 'Run a program against a simulated VMware host.';
@@ -13,7 +20,10 @@ export default class Sim extends VmtCommand {
 
 The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock. It cannot reach a real backdoor (ioperm and iopl fail) or set the clock (unless --allow-set-clock), and what a guest agent does when the host says OS_Halt or OS_Reboot is refused: reboot(2) and kexec, signals to init or to every process, running shutdown, poweroff, halt, reboot, telinit, init or kexec (also as busybox applets), systemctl/loginctl power verbs, open-vm-tools' scripts under /etc/vmware-tools, and connecting to the system D-Bus or systemd. Other things a program under the sim does are not contained: run only what you would run on this machine.
 
-Exit status: the program's (128+N when signal N killed it), 124 when --timeout killed it, 127 when it was not found, 2 for bad sim flags, 3 when this machine cannot run the sim (Linux x86-64 with ptrace needed), 125 when the sim itself failed.`;
+The program gets its arguments and environment byte for byte, as if it were run directly: nothing of the sim's own is added.
+
+${exitParagraph(EXIT)}`;
+  static exitStatus = EXIT;
   static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--tclo-interval MS] [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] -- PROGRAM [ARGS...]';
   static strict = false;
   static examples = [
@@ -24,101 +34,51 @@ Exit status: the program's (128+N when signal N killed it), 124 when --timeout k
     { description: 'Inject a checkpoint on the 3rd payload call, no high-bandwidth path', command: '<%= config.bin %> sim --fault cpt@3 --no-hb -- vmware-rpctool "info-get guestinfo.x"' },
   ];
   static flags = {
-    guestinfo: Flags.string({ description: 'a guestinfo variable, KEY=VALUE (the "guestinfo." prefix is optional); repeatable', multiple: true }),
-    'guestinfo-file': Flags.string({ description: 'guestinfo variables from a JSON object of strings' }),
-    state: Flags.string({ description: 'keep guestinfo in FILE (JSON) across runs: read at start, written after every info-set' }),
-    tclo: Flags.string({ description: 'a host command to deliver over TCLO after the reset handshake; repeatable, in order', multiple: true }),
-    'tclo-interval': Flags.string({ description: 'make each --tclo command ready only MS milliseconds after the reply to the previous one (the transcript then has latency_ms)' }),
+    guestinfo: Flags.string({ description: 'a guestinfo variable, KEY=VALUE (the "guestinfo." prefix is optional)', multiple: true }),
+    'guestinfo-file': Flags.string({ description: 'guestinfo variables from a JSON object of strings (--guestinfo wins over it)' }),
+    state: Flags.string({
+      description: 'keep guestinfo in FILE (JSON) across runs: read at start (a missing or empty FILE is an empty store), written back at once and after every info-set; a FILE that cannot be written is refused before PROGRAM starts',
+    }),
+    tclo: Flags.string({ description: 'a host command to deliver over TCLO after the reset handshake; several are delivered in the order given', multiple: true }),
+    'tclo-interval': numberFlag({ description: 'make each --tclo command ready only MS milliseconds after the reply to the previous one (the transcript then has latency_ms)', unit: 'milliseconds', above: 0, orEqual: true }),
     product: Flags.string({ description: 'what GETVERSION reports: esx, workstation, or a VMX type number', default: 'esx' }),
     hb: Flags.boolean({ description: 'offer the high-bandwidth message path (--no-hb: 4 bytes per call)', allowNo: true, default: true }),
-    fault: Flags.string({ description: 'inject faults: cpt@N, open@N, timeout@N, nohb, random@P[:SEED] (comma-separated; repeatable)', multiple: true }),
-    'clock-offset': Flags.string({ description: "the host clock's offset from this machine's, in seconds (may be negative or fractional)" }),
-    timeout: Flags.string({ description: 'kill the program and everything it started after SECONDS' }),
+    fault: Flags.string({ description: 'inject faults: a comma-separated list of cpt@N, open@N, timeout@N, nohb, random@P[:SEED]', multiple: true }),
+    'clock-offset': numberFlag({ description: "the host clock's offset from this machine's, in seconds (may be negative or fractional)", unit: 'seconds' }),
+    timeout: numberFlag({ description: 'kill the program and everything it started after SECONDS', unit: 'seconds', above: 0 }),
     'allow-set-clock': Flags.boolean({ description: "let the program set this machine's clock (to the simulated host's, say); refused by default" }),
     transcript: Flags.string({ description: 'write one JSON line per backdoor call and per RPC/TCLO message to FILE' }),
   };
 
   async run(): Promise<void> {
     // The program's words are taken from the raw argv, untouched: oclif reorders repeated words.
-    const raw = [...this.argv]; // parse() consumes this.argv
+    const raw = [...this.commandLine];
     const dashdash = raw.indexOf('--');
     const { flags, argv } = await this.parse(Sim, dashdash >= 0 ? raw.slice(0, dashdash) : raw);
     const first = (argv as string[])[0];
     const program = dashdash >= 0 ? raw.slice(dashdash + 1) : first === undefined ? [] : raw.slice(raw.indexOf(first));
-    if (program.length === 0) this.usageFail('no PROGRAM to run (put it after --)');
+    if (program.length === 0) throw new UsageError('no PROGRAM to run (put it after --)');
     if (process.platform !== 'linux' || process.arch !== 'x64') this.fail('vmt sim needs Linux on x86-64 (ptrace)', Exit.UNAVAILABLE);
 
-    const timeoutSeconds = numberFlag(flags.timeout, '--timeout', 'seconds', 0);
-    const config = this.config_(flags);
-    const store = this.store(flags);
-    const fd = flags.transcript ? this.openTranscript(flags.transcript) : null;
-    const host = new SimHost(config, store, fd === null ? undefined : (e) => writeSync(fd, `${JSON.stringify(e)}\n`));
-    let status: number;
     try {
-      status = await runTraced(host, { tracer: tracerPath(), program, timeoutSeconds, allowSetClock: flags['allow-set-clock'], cacheDir: scanCacheDir() });
+      process.exitCode = await runSim({
+        program,
+        product: flags.product,
+        hb: flags.hb,
+        faults: flags.fault,
+        tclo: flags.tclo,
+        tcloIntervalMs: flags['tclo-interval'],
+        clockOffsetSeconds: flags['clock-offset'],
+        guestinfo: flags.guestinfo,
+        guestinfoFile: flags['guestinfo-file'],
+        state: flags.state,
+        transcript: flags.transcript,
+        timeoutSeconds: flags.timeout,
+        allowSetClock: flags['allow-set-clock'],
+      });
     } catch (err) {
+      if (err instanceof SimInputError || err instanceof UsageError) throw new UsageError(err.message);
       this.fail(`the simulated host failed: ${(err as Error).message}`, 125);
-    } finally {
-      host.shutdown();
-      if (fd !== null) closeSync(fd);
-    }
-    process.exitCode = status;
-  }
-
-  /** Bad sim input: exit 2 with the usage line. */
-  private usageFail(message: string): never {
-    throw new UsageError(message);
-  }
-
-  private config_(flags: { product: string; hb: boolean; fault?: string[]; tclo?: string[]; 'tclo-interval'?: string; 'clock-offset'?: string }): SimConfig {
-    const config = defaultConfig();
-    try {
-      config.vmxType = parseProduct(flags.product);
-      config.faults = (flags.fault ?? []).flatMap((f) => parseFaults(f));
-    } catch (err) {
-      this.usageFail((err as Error).message);
-    }
-    config.hb = flags.hb;
-    config.tclo = flags.tclo ?? [];
-    if (config.tclo.some((c) => c === '')) this.usageFail('--tclo wants a command: an empty message is what a TCLO poll carries');
-    config.tcloIntervalMs = numberFlag(flags['tclo-interval'], '--tclo-interval', 'milliseconds', 0, true) ?? 0;
-    config.clockOffsetUs = Math.round((numberFlag(flags['clock-offset'], '--clock-offset', 'seconds') ?? 0) * 1e6);
-    return config;
-  }
-
-  private store(flags: { guestinfo?: string[]; 'guestinfo-file'?: string; state?: string }): GuestInfoStore {
-    const initial: Record<string, string> = {};
-    const key = (k: string) => (/^guestinfo\./i.test(k) ? k : `guestinfo.${k}`);
-    if (flags['guestinfo-file']) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(readFileSync(flags['guestinfo-file'], 'utf8'));
-      } catch (err) {
-        this.usageFail(`--guestinfo-file ${flags['guestinfo-file']}: ${(err as Error).message}`);
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) this.usageFail(`--guestinfo-file ${flags['guestinfo-file']}: not a JSON object`);
-      for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-        if (typeof v !== 'string') this.usageFail(`--guestinfo-file ${flags['guestinfo-file']}: the value of "${k}" is not a string`);
-        initial[key(k)] = v;
-      }
-    }
-    for (const kv of flags.guestinfo ?? []) {
-      const eq = kv.indexOf('=');
-      if (eq <= 0) this.usageFail(`--guestinfo wants KEY=VALUE, not '${kv}'`);
-      initial[key(kv.slice(0, eq))] = kv.slice(eq + 1);
-    }
-    try {
-      return new GuestInfoStore(initial, flags.state);
-    } catch (err) {
-      this.usageFail(`--state ${flags.state}: ${(err as Error).message}`);
-    }
-  }
-
-  private openTranscript(file: string): number {
-    try {
-      return openSync(file, 'w');
-    } catch (err) {
-      this.usageFail(`--transcript ${file}: ${(err as Error).message}`);
     }
   }
 }

@@ -355,7 +355,11 @@ export function commandPage(id, cmd, pjson) {
     L.push('.El');
   }
 
-  L.push('.Sh EXIT STATUS', ...prose(`The exit statuses are the same for every vmt command (see vmt(1)); for vmt ${spaced(id)} they mean:`));
+  const passThrough = (cmd.exitStatus ?? []).some(([code]) => code === 'N');
+  const intro = passThrough
+    ? `vmt ${spaced(id)} passes the program's exit status through, so its statuses differ from those of the other vmt commands (see vmt(1)):`
+    : `The exit statuses are the same for every vmt command (see vmt(1)); for vmt ${spaced(id)} they mean:`;
+  L.push('.Sh EXIT STATUS', ...prose(intro));
   L.push(...exitList(cmd.exitStatus ?? []));
 
   const examples = [cmd.examples ?? []].flat();

@@ -56,7 +56,8 @@ static int open_mapping(pid_t pid, const struct mapping *m)
 }
 
 /*
- * The scan results survive the run in $VMT_SIM_CACHE (set by `vmt sim`), one
+ * The scan results survive the run in the cache directory (vmt-trace
+ * --cache-dir, which `vmt sim` sets to ~/.cache/vmt/cpuid-sites), one
  * file per file identity (device, inode, size, mtime): a 100 MB binary takes
  * a third of a second to sweep, and the same programs are traced again and
  * again. A file there only lists offsets; patch_site still checks each for
@@ -64,10 +65,14 @@ static int open_mapping(pid_t pid, const struct mapping *m)
  */
 #define CACHE_MAGIC 0x3144495550434d56ull /* "VMCPUID1" */
 
+static const char *cache_dir; /* NULL: no cache, every run scans again */
+
+void patch_cache_dir(const char *dir) { cache_dir = dir && *dir ? dir : NULL; }
+
 static int cache_name(const struct stat *st, char *buf, size_t len)
 {
-	const char *dir = getenv("VMT_SIM_CACHE");
-	if (!dir || !*dir)
+	const char *dir = cache_dir;
+	if (!dir)
 		return -1;
 	int n = snprintf(buf, len, "%s/%llx-%llx-%llx-%llx.%09ld", dir, (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
 			 (unsigned long long)st->st_size, (unsigned long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);

@@ -5,10 +5,13 @@
  * string I/O the bytes) to the host model over a pipe, applies the answer,
  * steps over the instruction and resumes without delivering the signal.
  *
- *   vmt-trace [--timeout SECONDS] [--allow-set-clock] -- PROGRAM [ARGS...]
+ *   vmt-trace [--timeout SECONDS] [--allow-set-clock] [--cache-dir DIR]
  *
- * fd 3 (tracer -> host) and fd 4 (host -> tracer) carry the requests and
- * replies of sim_wire.h; `vmt sim` (src/sim/bridge.ts) is the other end.
+ * `vmt sim` (src/sim/bridge.ts) is the other end of three pipes (sim_wire.h):
+ * fd 5 brings the program's arguments and environment, byte for byte, before
+ * it starts; fd 3 (tracer -> host) and fd 4 (host -> tracer) carry the
+ * requests and replies. The program gets exactly that environment, nothing of
+ * the tracer's own (--cache-dir: where patch.c keeps its scan results).
  *
  * CPUID: real tools refuse to knock under a KVM signature and this machine has
  * no CPUID faulting, so each `cpuid` in the program's executable mappings (at
@@ -22,12 +25,20 @@
  * QEMU's vmport is never reached), no reboot, and no clock setting unless
  * --allow-set-clock.
  * --timeout kills what was started, by pid. The exit status is the program's
- * (128+N when signal N killed it; 124 on timeout; 127 not found).
+ * (128+N when signal N killed it; 124 on timeout; 126 not executable; 127 not
+ * found; 125 the sim failed).
+ *
+ * Signals: the tracer's own (SIGALRM for --timeout; SIGTERM, SIGINT, SIGHUP to
+ * pass on; SIGCHLD, which the kernel sends for every tracee stop and exit) stay
+ * blocked and are taken with sigtimedwait whenever waitpid has nothing to
+ * report, so none can slip in between a look at them and a blocking wait.
  */
 #define _GNU_SOURCE
 #include "elfscan.h"
 #include "guard.h"
+#include "patch.h"
 #include "sim_wire.h"
+#include "vmware.h"
 #include "x86len.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -53,15 +64,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define BDOOR_MAGIC 0x564D5868u
-#define BDOOR_PORT 0x5658u
-#define BDOORHB_PORT 0x5659u
 #define AF_VSOCK_NR 40
 #define HB_MAX (4u << 20) /* never move more than this in one string I/O */
 
 static int fd_req = SIM_FD_REQUEST, fd_rep = SIM_FD_REPLY;
 static pid_t main_pid;
-static volatile sig_atomic_t timed_out, forward_sig;
+static int main_done, timed_out;
+static long timeout_ms;
 
 static void die(const char *what)
 {
@@ -173,18 +182,68 @@ static void hide_dev_vsock(void)
 		mount("/dev/null", "/dev/vsock", NULL, MS_BIND, NULL);
 }
 
-static void child(char **argv, int allow_clock)
+/* The program, exactly as the host sent it on fd 5 (sim_wire.h). */
+struct program {
+	char **argv, **envp;
+};
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	for (uint8_t *p = buf; len;) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Reads the arguments and environment block and closes its fd; exits 125 when it is not one. */
+static struct program read_program(int fd)
+{
+	struct sim_exec h;
+	struct program p = { 0 };
+	char *buf = NULL;
+	if (read_all(fd, &h, sizeof h) != 0 || h.magic != SIM_MAGIC || h.argc < 1 || h.len > SIM_EXEC_MAX ||
+	    (uint64_t)h.argc + h.envc > h.len || !(buf = malloc(h.len)) || read_all(fd, buf, h.len) != 0 || buf[h.len - 1] != 0)
+		goto bad;
+	p.argv = calloc((size_t)h.argc + 1, sizeof *p.argv);
+	p.envp = calloc((size_t)h.envc + 1, sizeof *p.envp);
+	if (!p.argv || !p.envp)
+		die("out of memory");
+	char *s = buf, *end = buf + h.len;
+	for (uint32_t i = 0; i < h.argc + h.envc; i++) {
+		if (s >= end)
+			goto bad; /* fewer strings than the counts say */
+		*(i < h.argc ? &p.argv[i] : &p.envp[i - h.argc]) = s;
+		s += strlen(s) + 1;
+	}
+	if (s != end)
+		goto bad; /* more */
+	close(fd);
+	return p;
+bad:
+	fprintf(stderr, "vmt sim: no program from the host model (fd %d)\n", fd);
+	exit(125);
+}
+
+static void child(const struct program *p, int allow_clock, const sigset_t *mask)
 {
 	close(fd_req);
 	close(fd_rep);
+	sigprocmask(SIG_SETMASK, mask, NULL); /* the tracer's blocked signals are not the program's */
 	hide_dev_vsock();
 	install_seccomp(allow_clock);
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
 		die("ptrace(TRACEME)");
 	raise(SIGSTOP);
-	execvp(argv[0], argv);
+	environ = p->envp; /* the program's environment, also where execvp finds PATH */
+	execvp(p->argv[0], p->argv);
 	int e = errno;
-	fprintf(stderr, "vmt sim: %s: %s\n", argv[0], e == ENOENT ? "command not found" : strerror(e));
+	fprintf(stderr, "vmt sim: %s: %s\n", p->argv[0], e == ENOENT ? "command not found" : strerror(e));
 	_exit(e == ENOENT ? 127 : 126);
 }
 
@@ -379,8 +438,6 @@ static int backdoor(pid_t pid)
 
 /* ---- CPUID -------------------------------------------------------------------- */
 
-#include "patch.h"
-
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
 	uint32_t a = leaf, b, c = sub, d;
@@ -391,15 +448,15 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 /* What a VMware VM's CPUID says: the real CPU, with VMware's hypervisor leaves. */
 static void vmware_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
-	if (leaf >= 0x40000000 && leaf <= 0x4FFFFFFF) {
+	if (leaf >= CPUID_LEAF_HYPERVISOR && leaf <= 0x4FFFFFFF) {
 		memset(out, 0, 16);
-		if (leaf == 0x40000000) {
-			out[0] = 0x40000010;
+		if (leaf == CPUID_LEAF_HYPERVISOR) {
+			out[0] = CPUID_LEAF_VMWARE_FEATURES;
 			memcpy(&out[1], "VMwa", 4);
 			memcpy(&out[2], "reVM", 4);
 			memcpy(&out[3], "ware", 4);
 		}
-		return; /* 0x40000010: no vmcall/vmmcall bits, so tools keep to the I/O port */
+		return; /* CPUID_LEAF_VMWARE_FEATURES: no vmcall/vmmcall bits, so tools keep to the I/O port */
 	}
 	cpuid(leaf, sub, out);
 	if (leaf == 1)
@@ -431,8 +488,28 @@ static int emulate_cpuid(pid_t pid)
 
 /* ---- the loop ----------------------------------------------------------------- */
 
-static void on_alarm(int sig) { (void)sig; timed_out = 1; }
-static void on_forward(int sig) { forward_sig = sig; }
+/* A signal of the tracer's own, taken synchronously: SIGALRM is --timeout,
+ * SIGTERM/SIGINT/SIGHUP go on to the program, SIGCHLD only wakes the loop. */
+static void on_signal(int sig)
+{
+	if (sig == SIGALRM && !timed_out) {
+		timed_out = 1;
+		fprintf(stderr, "vmt sim: timed out after %.3g s; killing pid %d and its descendants\n", timeout_ms / 1000.0, main_pid);
+		kill_all();
+	} else if ((sig == SIGTERM || sig == SIGINT || sig == SIGHUP) && !main_done) {
+		kill(main_pid, sig);
+	}
+}
+
+/* The next pending signal of set (0: none), waiting for one up to 1 s when wait is set.
+ * Every tracee stop and exit sends SIGCHLD, so the bound is only a safety net:
+ * a wake-up missed for any reason costs a second, never a hang. */
+static int take_signal(const sigset_t *set, int wait)
+{
+	struct timespec t = { wait ? 1 : 0, 0 };
+	int sig = sigtimedwait(set, NULL, &t);
+	return sig > 0 ? sig : 0;
+}
 
 static long timeout_arg(const char *s)
 {
@@ -470,47 +547,42 @@ static void at_exec_map_exit(struct task *t)
 
 int main(int argc, char **argv)
 {
-	long timeout_ms = 0;
-	int i = 1, allow_clock = 0;
-	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
+	int allow_clock = 0;
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
 			timeout_ms = timeout_arg(argv[++i]);
 		else if (strcmp(argv[i], "--allow-set-clock") == 0)
 			allow_clock = 1;
+		else if (strcmp(argv[i], "--cache-dir") == 0 && i + 1 < argc)
+			patch_cache_dir(argv[++i]);
 		else {
-			fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] [--allow-set-clock] -- PROGRAM [ARGS...]\n");
+			fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] [--allow-set-clock] [--cache-dir DIR]\n");
 			return 125;
 		}
 	}
-	if (i >= argc) {
-		fprintf(stderr, "usage: vmt-trace [--timeout SECONDS] [--allow-set-clock] -- PROGRAM [ARGS...]\n");
-		return 125;
-	}
-	if (fcntl(fd_req, F_GETFD) < 0 || fcntl(fd_rep, F_GETFD) < 0) {
-		fprintf(stderr, "vmt-trace: fds 3 and 4 must lead to the host model; run it through 'vmt sim'\n");
+	if (fcntl(fd_req, F_GETFD) < 0 || fcntl(fd_rep, F_GETFD) < 0 || fcntl(SIM_FD_EXEC, F_GETFD) < 0) {
+		fprintf(stderr, "vmt-trace: fds 3, 4 and 5 must lead to the host model; run it through 'vmt sim'\n");
 		return 125;
 	}
 	fcntl(fd_req, F_SETFD, FD_CLOEXEC);
 	fcntl(fd_rep, F_SETFD, FD_CLOEXEC);
+	struct program prog = read_program(SIM_FD_EXEC);
 	signal(SIGPIPE, SIG_IGN);
+
+	sigset_t mine, before;
+	sigemptyset(&mine);
+	sigaddset(&mine, SIGALRM);
+	sigaddset(&mine, SIGTERM);
+	sigaddset(&mine, SIGINT);
+	sigaddset(&mine, SIGHUP);
+	sigaddset(&mine, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mine, &before); /* from here on, taken only by take_signal */
 
 	main_pid = fork();
 	if (main_pid < 0)
 		die("fork");
 	if (main_pid == 0)
-		child(argv + i, allow_clock);
-
-	struct sigaction sa = { 0 };
-	sa.sa_handler = on_alarm; /* no SA_RESTART: waitpid returns EINTR */
-	sigaction(SIGALRM, &sa, NULL);
-	sa.sa_handler = on_forward;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+		child(&prog, allow_clock, &before);
 
 	int st, rc = 125;
 	if (waitpid(main_pid, &st, __WALL) < 0 || !WIFSTOPPED(st)) {
@@ -528,18 +600,16 @@ int main(int argc, char **argv)
 	}
 	ptrace(PTRACE_CONT, main_pid, 0, 0);
 
-	int main_done = 0;
 	while (tasks) {
-		if (timed_out == 1) {
-			timed_out = 2;
-			fprintf(stderr, "vmt sim: timed out after %.3g s; killing pid %d and its descendants\n", timeout_ms / 1000.0, main_pid);
-			kill_all();
+		int sig;
+		while ((sig = take_signal(&mine, 0)))
+			on_signal(sig);
+		pid_t pid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (pid == 0) { /* nothing to report: wait for SIGCHLD or another signal */
+			if ((sig = take_signal(&mine, 1)))
+				on_signal(sig);
+			continue;
 		}
-		if (forward_sig) {
-			kill(main_pid, forward_sig);
-			forward_sig = 0;
-		}
-		pid_t pid = waitpid(-1, &st, __WALL);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -559,7 +629,12 @@ int main(int argc, char **argv)
 		if (!WIFSTOPPED(st))
 			continue;
 		struct task *t = task_get(pid, 1);
-		int sig = WSTOPSIG(st), event = st >> 16, deliver = 0;
+		if (timed_out || main_done) {
+			kill(pid, SIGKILL); /* the end: a task that stops now dies (one forked just before kill_all was not listed yet) */
+			continue;
+		}
+		int event = st >> 16, deliver = 0;
+		sig = WSTOPSIG(st);
 		if (!t->seen) {
 			t->seen = 1; /* a new task's first stop (SIGSTOP, or a racing event) */
 			if (sig == SIGSTOP) {

@@ -1,11 +1,12 @@
 // `vmt sim` as a command: exit statuses pass through, bad input is exit 2,
 // --timeout leaves nothing behind, and the traced program cannot use vsock.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { run } from '../helpers.js';
-import { sim, tmp, VMT } from './sim-helpers.js';
+import { sim, SIM, tmp, VMT } from './sim-helpers.js';
 
 test('the program\'s exit status passes through, including death by a signal', () => {
   assert.equal(sim([], ['sh', '-c', 'exit 7']).status, 7);
@@ -133,4 +134,126 @@ test('the guard: a program under the sim cannot run shutdown commands, signal in
   ].join('\n');
   const p = sim([], ['python3', '-c', py]);
   assert.equal(p.stdout, 'kill 1\nconnect 13\n', 'EPERM for signalling init, EACCES for the system bus');
+});
+
+test('a program that is not executable: 126', () => {
+  const file = join(tmp(), 'not-a-program');
+  writeFileSync(file, 'just text\n', { mode: 0o644 });
+  const r = sim([], [file]);
+  assert.equal(r.status, 126);
+  assert.match(r.stderr, /^vmt sim: .*not-a-program: Permission denied$/m);
+});
+
+test('bad input: empty or garbage --fault specs are refused (exit 2), nothing run', () => {
+  for (const spec of ['', ' ', ',', 'cpt@1,', 'cpt@1,,open@2', 'cpt@']) {
+    const r = run(VMT, ['sim', '--fault', spec, '--', 'sh', '-c', 'echo ran']);
+    assert.equal(r.status, 2, `--fault '${spec}': ${r.stderr}`);
+    assert.equal(r.stdout, '', `--fault '${spec}' ran the program`);
+    assert.match(r.stderr, /^vmt sim: .*fault/m);
+    assert.match(r.stderr, /^Usage: vmt sim /m);
+  }
+});
+
+test('--state: a file that cannot be written is refused before the program starts (exit 2, in vmt sim\'s voice)', () => {
+  const dir = tmp();
+  const ran = join(dir, 'ran');
+  for (const state of ['/nonexistent/dir/s.json', dir]) {
+    const r = run(VMT, ['sim', '--state', state, '--', 'sh', '-c', `echo ran > ${ran}`]);
+    assert.equal(r.status, 2, `${state}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^vmt sim: --state ${state}: `, 'm'));
+    assert.match(r.stderr, /^Usage: vmt sim /m);
+    assert.equal(existsSync(ran), false, `${state}: the program did not run`);
+  }
+});
+
+test('--state: an empty (zero-byte) file is an empty store, and is then kept as JSON', () => {
+  const state = join(tmp(), 'state.json');
+  writeFileSync(state, '');
+  const set = sim(['--state', state], ['vmware-rpctool', 'info-set guestinfo.a b']);
+  assert.equal(set.status, 0, set.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(state, 'utf8')), { 'guestinfo.a': 'b' });
+});
+
+test('--timeout ends a program that makes no system calls at all (exit 124)', () => {
+  const r = sim(['--timeout', '1'], ['sh', '-c', 'while :; do :; done']);
+  assert.equal(r.status, 124, r.stderr);
+  assert.match(r.stderr, /timed out after 1 s/);
+});
+
+// A tracer may be slow to reach its wait, preempted or busy: a signal that
+// arrives between its last look at its signals and the moment it blocks must
+// not be lost. This library, preloaded into vmt-trace only, makes that gap
+// last 1.5 s whenever the tracer is about to block with nothing to report —
+// the --timeout of 1 s falls into it while the program spins without a
+// single system call (so no later tracee event would wake the tracer).
+const GAP_C = `#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int tracer(void) { return strncmp(program_invocation_short_name, "vmt-trace", 9) == 0; }
+
+/* 1.5 s of nothing, unless a tracee event is already waiting; signals may arrive meanwhile */
+static void gap(void)
+{
+	int saved = errno;
+	for (int i = 0; tracer() && i < 1500; i++) {
+		siginfo_t si = { 0 };
+		if (syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL, NULL) != 0 || si.si_pid != 0)
+			break;
+		struct timespec ms = { 0, 1000000 };
+		nanosleep(&ms, NULL);
+	}
+	errno = saved;
+}
+
+#define NEXT(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+pid_t waitpid(pid_t pid, int *st, int options)
+{
+	if (!(options & WNOHANG))
+		gap();
+	return NEXT(waitpid)(pid, st, options);
+}
+pid_t wait4(pid_t pid, int *st, int options, struct rusage *ru)
+{
+	if (!(options & WNOHANG))
+		gap();
+	return NEXT(wait4)(pid, st, options, ru);
+}
+int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *t)
+{
+	if (!t || t->tv_sec || t->tv_nsec)
+		gap();
+	return NEXT(sigtimedwait)(set, info, t);
+}
+int sigwaitinfo(const sigset_t *set, siginfo_t *info)
+{
+	gap();
+	return NEXT(sigwaitinfo)(set, info);
+}
+int sigsuspend(const sigset_t *mask)
+{
+	gap();
+	return NEXT(sigsuspend)(mask);
+}
+`;
+
+test('--timeout is not lost when the signal comes just before the tracer blocks (exit 124, not a hang)', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'gap.c'), GAP_C);
+  const cc = spawnSync(process.env.CC || 'cc', ['-shared', '-fPIC', '-O2', '-Wall', '-o', join(dir, 'gap.so'), join(dir, 'gap.c'), '-ldl'], { encoding: 'utf8' });
+  assert.equal(cc.status, 0, cc.stderr);
+  const r = spawnSync(SIM[0]!, [...SIM.slice(1), 'sim', '--timeout', '1', '--', 'sh', '-c', 'while :; do :; done'], {
+    encoding: 'utf8',
+    env: { ...process.env, LD_PRELOAD: join(dir, 'gap.so') },
+    timeout: 60_000,
+  });
+  assert.equal(r.error, undefined, 'the sim ended by itself, it did not hang until the test stopped it after 60 s');
+  assert.equal(r.status, 124, r.stderr);
+  assert.match(r.stderr, /timed out after 1 s/);
 });

@@ -2,8 +2,8 @@
 // independently from protocol.md, the two meet only at the registers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InProcessBackdoor } from '../../src/backdoor/inprocess.js';
 import { ChannelError, RequestError, rpci, rpciChannel, rpciRequest, word } from '../../src/guestrpc/index.js';
+import { InProcessBackdoor } from '../../src/sim/inprocess.js';
 import { defaultConfig, GuestInfoStore, parseFaults, SimHost, type TranscriptEntry } from '../../src/sim/host/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -2,7 +2,7 @@
 // written independently from protocol.md, meeting only at the registers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InProcessBackdoor } from '../../src/backdoor/inprocess.js';
+import { InProcessBackdoor } from '../../src/sim/inprocess.js';
 import { getBiosUuid, getHostTime, getHwVersion, getHz, getMemSizeMB, getVersion } from '../../src/backdoor/commands.js';
 import { defaultConfig, GuestInfoStore, SimHost } from '../../src/sim/host/index.js';
 import { decide, probe } from '../../src/detect/index.js';

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { defaultConfig, GuestInfoStore, SimHost } from '../../src/sim/host/index.js';
+import { defaultConfig, GuestInfoStore, SimHost, StateFileError } from '../../src/sim/host/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmt-sim-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,12 +54,35 @@ test('--state: a bad file is refused with a message naming it; a failed write le
   assert.throws(() => new GuestInfoStore({}, bad), /'guestinfo.x' must be a string or \{"base64": "..."\}/);
   writeFileSync(bad, '[]');
   assert.throws(() => new GuestInfoStore({}, bad), /one JSON object/);
+  assert.throws(() => new GuestInfoStore({}, dir), (e: Error) => e instanceof StateFileError && /^cannot read it: EISDIR/.test(e.problem));
   const f = file();
   const s = new GuestInfoStore({}, f);
+  rmSync(f);
   mkdirSync(f); // renaming the temporary file over a directory fails, even for root
-  assert.throws(() => s.set('guestinfo.x', '1'), (e: Error) => e.message.startsWith(`cannot write the guestinfo state file ${f}`));
+  assert.throws(() => s.set('guestinfo.x', '1'), (e: Error) => e instanceof StateFileError && e.file === f && e.problem === 'cannot write it: EISDIR: illegal operation on a directory');
+  assert.equal(s.get('guestinfo.x'), undefined);
   assert.equal(s.get('guestinfo.x'), undefined);
   assert.deepEqual(readdirSync(dir).filter((x) => x.includes('.tmp')), [], 'the temporary file is removed');
+});
+
+test('--state: the file is written at once, so one that cannot be written is refused before anything runs', () => {
+  const f = file();
+  new GuestInfoStore({}, f);
+  assert.deepEqual(json(f), {}, 'a missing file is created, empty');
+  const unwritable = join(dir, 'no-such-dir', 'state.json');
+  assert.throws(() => new GuestInfoStore({}, unwritable), (e: Error) => e instanceof StateFileError && e.file === unwritable && e.problem === 'cannot write it: ENOENT: no such file or directory');
+  assert.deepEqual(readdirSync(dir).filter((x) => x.includes('.tmp')), [], 'no temporary files left behind');
+});
+
+test('--state: an empty (zero-byte, or blank) file is an empty store', () => {
+  for (const text of ['', '\n  \n']) {
+    const f = file();
+    writeFileSync(f, text);
+    const s = new GuestInfoStore({}, f);
+    assert.deepEqual(s.keys(), []);
+    s.set('guestinfo.a', 'b');
+    assert.deepEqual(json(f), { 'guestinfo.a': 'b' });
+  }
 });
 
 test('info-set over the wire persists to --state (HB path, registers from protocol.md §3.8)', () => {

@@ -296,11 +296,11 @@ test('random@1: every payload call fails', () => {
 });
 
 test('parseFaults: accepted forms, and errors naming the bad part and the accepted forms', () => {
-  assert.deepEqual(parseFaults(' cpt@3, open@1,timeout@12 ,nohb,random@0.25:99,random@.5,'), [
+  assert.deepEqual(parseFaults(' cpt@3, open@1,timeout@12 ,nohb,random@0.25:99,random@.5'), [
     { kind: 'cpt', n: 3 }, { kind: 'open', n: 1 }, { kind: 'timeout', n: 12 }, { kind: 'nohb' },
     { kind: 'random', p: 0.25, seed: 99 }, { kind: 'random', p: 0.5, seed: 1 },
   ]);
-  assert.deepEqual(parseFaults(''), []);
+  for (const empty of ['', ' ', ',', 'cpt@1,', 'cpt@1, ,open@2']) assert.throws(() => parseFaults(empty), /empty fault/, `'${empty}'`);
   for (const bad of ['cpt@0', 'cpt@', 'cpt@-1', 'cpt@1.5', 'cpt', 'nohb@1', 'bogus', 'random@2', 'random@-0.1', 'random@x', 'random@0.5:abc', 'random@0.5:4294967296', 'open@3x']) {
     assert.throws(() => parseFaults(`cpt@1,${bad}`), (e: Error) => e.message.includes(`'${bad}'`) && e.message.includes('cpt@N') && e.message.includes('random@P[:SEED]'), bad);
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { HostTime } from '../../src/backdoor/commands.js';
 import type { Channel } from '../../src/guestrpc/index.js';
-import { InProcessBackdoor } from '../../src/backdoor/inprocess.js';
+import { InProcessBackdoor } from '../../src/sim/inprocess.js';
 import { defaultConfig, GuestInfoStore, parseFaults, SimHost, type TranscriptEntry } from '../../src/sim/host/index.js';
 import { TcloAgent, guestIp, type AgentEvent, type AgentHost } from '../../src/tclo/agent.js';
 import { otherOwner, ownerText } from '../../src/tclo/conflict.js';
@@ -77,7 +77,7 @@ test('the agent in process: handshake, then the host commands in order, replies 
   assert.deepEqual(tclo, [['reset', 'OK ATR toolbox'], ['ping', 'OK '], ['Set_Option synctime 1', 'OK '], ['nonsense', 'ERROR Unknown command'], ['OS_Halt', 'OK ']]);
   assert.ok(transcript.some((e) => e.t === 'rpci' && e.request === 'tools.os.statechange.status 0 1'), 'no hook: the host is told the halt failed');
   assert.deepEqual(events.filter((e) => e.type === 'power').map((e) => [e.type === 'power' && e.op, e.type === 'power' && e.ok]), [['halt', false]]);
-  const closes = transcript.filter((e) => e.t === 'channel' && e.event === 'close' && e.protocol === 'TCLO');
+  const closes = transcript.filter((e) => e.t === 'channel').filter((e) => e.event === 'close' && e.protocol === 'TCLO');
   assert.equal(closes.length, 1, 'the TCLO channel is closed at the end');
   assert.equal(closes[0]!.reason, 'guest');
 });
@@ -89,7 +89,7 @@ test('a broken channel (host timeout) is reopened and the agent handshakes again
   const opens = transcript.filter((e) => e.t === 'channel' && e.event === 'open' && e.protocol === 'TCLO').length;
   assert.ok(opens >= 2, `reopened (${opens} opens)`);
   // every new channel got its reset; the ones whose reply was cut by the fault are recorded as closed
-  const resets = transcript.filter((e) => e.t === 'tclo' && e.command === 'reset');
+  const resets = transcript.filter((e) => e.t === 'tclo').filter((e) => e.command === 'reset');
   assert.equal(resets.length, opens, 'a reset for every channel');
   assert.ok(resets.every((e) => e.reply === 'OK ATR toolbox' || e.closed === true));
   assert.equal(resets.at(-1)!.reply, 'OK ATR toolbox');

@@ -10,12 +10,13 @@ export type FaultSpec =
 
 const FORMS = 'cpt@N, open@N, timeout@N, nohb, random@P[:SEED] (N an integer ≥ 1, 0 ≤ P ≤ 1, SEED an integer 0..4294967295)';
 
-/** "cpt@3,timeout@7,random@0.1:42" -> specs; throws naming the bad part. Empty parts are skipped. */
+/** "cpt@3,timeout@7,random@0.1:42" -> specs; throws naming the bad part (an empty spec or part is one). */
 export function parseFaults(spec: string): FaultSpec[] {
+  if (spec.trim() === '') throw new Error(`an empty fault spec: expected a comma-separated list of ${FORMS}`);
   const out: FaultSpec[] = [];
   for (const raw of spec.split(',')) {
     const part = raw.trim();
-    if (part === '') continue;
+    if (part === '') throw new Error(`an empty fault in '${spec}': expected a comma-separated list of ${FORMS}`);
     const f = parseOne(part);
     if (!f) throw new Error(`bad fault '${part}' in '${spec}': expected a comma-separated list of ${FORMS}`);
     out.push(f);

@@ -70,7 +70,7 @@ export class SimHost {
     if (!this.hbValid(r)) return this.invalid(pid, r, 'out');
     const m = this.message.hbCall(pid, r, 'out', data);
     this.count(m, 'bytesIn', true);
-    this.emit({ t: 'hb', pid, dir: 'out', channel: m.channel, in: r, out: m.out, status: m.status, bytes: m.bytes });
+    this.emit({ t: 'hb', pid, dir: 'out', channel: m.channel, in: r, out: m.out, status: m.status, bytes: m.bytes ?? 0 });
     return m.out;
   }
 
@@ -82,7 +82,7 @@ export class SimHost {
     if (!this.hbValid(r)) return { regs: this.invalid(pid, r, 'in'), data: new Uint8Array(0) };
     const m = this.message.hbCall(pid, r, 'in');
     this.count(m, 'bytesOut', true);
-    this.emit({ t: 'hb', pid, dir: 'in', channel: m.channel, in: r, out: m.out, status: m.status, bytes: m.bytes });
+    this.emit({ t: 'hb', pid, dir: 'in', channel: m.channel, in: r, out: m.out, status: m.status, bytes: m.bytes ?? 0 });
     return { regs: m.out, data: m.data ?? new Uint8Array(0) };
   }
 

@@ -10,7 +10,7 @@ import { MessageChannel, type Answer, type Endpoint, type Protocol } from './cha
 import type { Fault, FaultPlan } from './faults.js';
 import { hi16, join16, lo16, u32, type HostRegs } from './regs.js';
 import type { SimStats } from './stats.js';
-import type { TranscriptSink } from './transcript.js';
+import type { CloseReason, TranscriptSink } from './transcript.js';
 
 /** Channels per VM (protocol.md §3.3: 128 on current hosts; old guest_msg_def.h says 8). */
 export const MAX_CHANNELS = 128;
@@ -79,7 +79,7 @@ export class MessageHost {
   }
 
   /** Close every channel of a process (it exited), or all of them (pid undefined). */
-  closeChannels(pid: number | undefined, reason: string): void {
+  closeChannels(pid: number | undefined, reason: CloseReason): void {
     for (const ch of [...this.channels.values()]) if (pid === undefined || ch.pid === pid) this.close(ch, reason);
   }
 
@@ -123,7 +123,7 @@ export class MessageHost {
     return ch;
   }
 
-  private close(ch: MessageChannel, reason: string): Answer {
+  private close(ch: MessageChannel, reason: CloseReason): Answer {
     this.channels.delete(ch.id);
     this.stats.closes++;
     ch.close();

@@ -1,4 +1,5 @@
-// Counters a run reports at the end (vmt sim --stats) and tests assert on.
+// The host model's counters (SimHost.stats), kept in memory: the unit tests
+// assert on them. `vmt sim` does not print them; its record of a run is --transcript.
 export interface SimStats {
   /** every backdoor call: lb + hbOut + hbIn */
   calls: number;

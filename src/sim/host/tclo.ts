@@ -8,7 +8,7 @@
 // is idle when it arrives; its transcript entry then says how long it took
 // from ready to reply (latency_ms).
 import type { Endpoint, MessageChannel } from './channel.js';
-import { textFields, utf8OrNull, type TranscriptSink } from './transcript.js';
+import { textFields, utf8OrNull, type TcloEntry, type TranscriptSink } from './transcript.js';
 
 interface Sent {
   command: string;
@@ -59,7 +59,7 @@ export class TcloEndpoint implements Endpoint {
     const sent = st.awaiting;
     st.awaiting = null;
     if (sent) {
-      const entry = { t: 'tclo', channel: ch.id, command: sent.command, ...textFields('reply', reply), ...(nul ? { nul: true } : {}) } as Record<string, unknown>;
+      const entry: TcloEntry = { t: 'tclo', channel: ch.id, command: sent.command, ...textFields('reply', reply), ...(nul ? { nul: true as const } : {}) };
       if (sent.command === 'reset') {
         entry.atr = /^OK ATR (\S+)/.exec(utf8OrNull(reply) ?? '')?.[1] ?? null; // the app name, or null: not a proper handshake reply
         st.handshaken = true;

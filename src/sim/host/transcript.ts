@@ -1,8 +1,113 @@
 // The transcript: one JSON-serialisable entry per event, handed to a callback
-// (the bridge writes them as JSON lines). Shapes are listed in index.ts.
+// (`vmt sim --transcript` writes them as JSON lines), emitted in the order
+// things happen, a call's protocol entries before its bdoor/hb entry. One
+// kind of entry per `t`.
+import type { Outcome, Protocol } from './channel.js';
 import type { HostRegs } from './regs.js';
 
-export type TranscriptEntry = Record<string, unknown>;
+/** Every LB call (`in eax,dx`). */
+export interface BdoorEntry {
+  t: 'bdoor';
+  pid: number;
+  /** GETVERSION, GETUUID, ...; MESSAGE; UNKNOWN (num: the command number); INVALID (wrong magic or port) */
+  cmd: string;
+  num?: number;
+  /** MESSAGE: OPEN SENDSIZE SENDPAYLOAD RECVSIZE RECVPAYLOAD RECVSTATUS CLOSE | SUB_<n> */
+  sub?: string;
+  /** MESSAGE: DX.hi (OPEN: the new id, absent on failure) */
+  channel?: number;
+  in: HostRegs;
+  out: HostRegs;
+  /** MESSAGE: the CX.hi returned */
+  status?: number;
+  /** MESSAGE: payload bytes moved (1..4) */
+  bytes?: number;
+}
+
+/** Every HB call (`rep outsb` out, `rep insb` in). */
+export interface HbEntry {
+  t: 'hb';
+  pid: number;
+  dir: 'out' | 'in';
+  channel?: number;
+  /** wrong magic/port or an HB command other than 0 */
+  invalid?: true;
+  in: HostRegs;
+  out: HostRegs;
+  /** the BX.hi returned */
+  status?: number;
+  bytes: number;
+}
+
+export interface ChannelEntry {
+  t: 'channel';
+  event: 'open' | 'close';
+  channel: number;
+  protocol: Protocol;
+  pid: number;
+  /** open: whether the guest asked for cookies */
+  cookie?: boolean;
+  /** close: who closed it */
+  reason?: CloseReason;
+}
+export type CloseReason = 'guest' | 'exit' | 'shutdown';
+
+/**
+ * Text fields (see textFields): `name` holds the text, `<name>_length` the full
+ * size when it was cut at TRANSCRIPT_TEXT_LIMIT, `<name>_base64` the exact bytes
+ * when they are not UTF-8.
+ */
+export type TextFields<N extends string> = { [K in N]: string } & { [K in `${N}_length`]?: number } & { [K in `${N}_base64`]?: string };
+
+/** One per completed request; nul: one trailing NUL was stripped. */
+export type RpciEntry = { t: 'rpci'; channel: number; pid: number; nul?: true } & TextFields<'request'> & TextFields<'reply'>;
+
+/** Only when a reply was not collected cleanly: the guest reported failure, never collected it, or read only `read` of `length` bytes. */
+export interface RecvEntry {
+  t: 'recv';
+  channel: number;
+  protocol: 'RPCI';
+  outcome: Outcome;
+  read: number;
+  length: number;
+}
+
+/**
+ * A delivered command and the guest's reply (command 'reset': atr = the app
+ * name from "OK ATR <name>", or null; handshake: the implicit reset of a new
+ * channel; read: bytes the guest took if fewer; latency_ms: ready -> reply,
+ * with --tclo-interval). reply null: recv 'failed' (the guest gave up
+ * receiving it; it is re-queued) or closed (the channel closed before the
+ * reply). command null: unsolicited, a non-empty message with no command
+ * outstanding.
+ */
+export interface TcloEntry {
+  t: 'tclo';
+  channel: number;
+  command: string | null;
+  reply: string | null;
+  reply_length?: number;
+  reply_base64?: string;
+  nul?: true;
+  atr?: string | null;
+  handshake?: true;
+  read?: number;
+  latency_ms?: number;
+  recv?: 'failed';
+  closed?: true;
+  unsolicited?: true;
+}
+
+/** An injected fault (--fault). */
+export interface FaultEntry {
+  t: 'fault';
+  kind: 'cpt' | 'open' | 'timeout' | 'random';
+  call: number;
+  sub: string;
+  channel?: number;
+}
+
+export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry;
 export type TranscriptSink = (e: TranscriptEntry) => void;
 
 /** Bytes longer than this are cut in the transcript (the `<name>_length` field gives the full size). */
@@ -24,8 +129,8 @@ export function utf8OrNull(bytes: Uint8Array): string | null {
  * boundary) and `<name>_length` = full size. Not UTF-8: `name` holds a lossy
  * rendering and `<name>_base64` the exact (possibly cut) bytes.
  */
-export function textFields(name: string, bytes: Uint8Array, limit = TRANSCRIPT_TEXT_LIMIT): TranscriptEntry {
-  const out: TranscriptEntry = {};
+export function textFields<N extends string>(name: N, bytes: Uint8Array, limit = TRANSCRIPT_TEXT_LIMIT): TextFields<N> {
+  const out: Record<string, string | number> = {};
   const valid = utf8OrNull(bytes) !== null;
   let cut = bytes;
   if (bytes.length > limit) {
@@ -36,6 +141,6 @@ export function textFields(name: string, bytes: Uint8Array, limit = TRANSCRIPT_T
   }
   out[name] = Buffer.from(cut.buffer, cut.byteOffset, cut.length).toString('utf8');
   if (!valid) out[`${name}_base64`] = Buffer.from(cut.buffer, cut.byteOffset, cut.length).toString('base64');
-  return out;
+  return out as TextFields<N>;
 }
 

@@ -1,9 +1,10 @@
-// The in-process backend: a Backdoor whose instructions go straight to the
-// simulated host model, without ptrace. Unit tests use it to drive guest-side
-// code against the same host `vmt sim` runs. (The guest side may import the
-// host model; the host model never imports the guest side.)
-import type { SimHost } from '../sim/host/index.js';
-import { fullRegs, type Backdoor, type Regs } from './backdoor.js';
+// The in-process backend: a Backdoor (the guest side's interface) whose
+// instructions go straight to the simulated host model, without ptrace. Unit
+// tests use it to drive guest-side code against the same host `vmt sim` runs.
+// It lives beside the host model, not in it: src/sim/host imports nothing of
+// the guest side but its constants.
+import { fullRegs, type Backdoor, type Regs } from '../backdoor/backdoor.js';
+import type { SimHost } from './host/index.js';
 
 export class InProcessBackdoor implements Backdoor {
   constructor(

@@ -1,0 +1,85 @@
+// `vmt sim` from its options to the program's exit status: the simulated host
+// (its configuration, guestinfo and transcript), the program's exact words and
+// environment, and the tracer. Everything that can be wrong with the options
+// is found before the program starts.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { runTraced } from './bridge.js';
+import { exactEnvironment, exactWords } from './exact.js';
+import { defaultConfig, GuestInfoStore, parseFaults, parseProduct, SimHost, type SimConfig } from './host/index.js';
+import { initialGuestInfo } from './host/guestinfo.js';
+import { errnoText, StateFileError } from './host/store.js';
+import { scanCacheDir, tracerPath } from './tracer.js';
+
+/** Bad input, found before the program starts (`vmt sim` exits 2). */
+export class SimInputError extends Error {}
+
+export interface SimOptions {
+  /** the program and its arguments: the last words of process.argv (their exact bytes are used) */
+  program: string[];
+  /** esx, workstation or a VMX type number */
+  product?: string;
+  hb?: boolean;
+  faults?: string[];
+  tclo?: string[];
+  tcloIntervalMs?: number;
+  clockOffsetSeconds?: number;
+  /** KEY=VALUE */
+  guestinfo?: string[];
+  guestinfoFile?: string;
+  state?: string;
+  transcript?: string;
+  timeoutSeconds?: number;
+  allowSetClock?: boolean;
+}
+
+const input = <T>(what: () => T, prefix = ''): T => {
+  try {
+    return what();
+  } catch (err) {
+    throw new SimInputError(`${prefix}${errnoText(err)}`);
+  }
+};
+
+/** The host's configuration from the options; throws SimInputError. */
+export function simConfig(o: SimOptions): SimConfig {
+  const config = defaultConfig();
+  config.vmxType = input(() => parseProduct(o.product ?? 'esx'));
+  config.faults = input(() => (o.faults ?? []).flatMap((f) => parseFaults(f)), '--fault: ');
+  config.hb = o.hb ?? true;
+  config.tclo = o.tclo ?? [];
+  if (config.tclo.some((c) => c === '')) throw new SimInputError('--tclo wants a command: an empty message is what a TCLO poll carries');
+  config.tcloIntervalMs = o.tcloIntervalMs ?? 0;
+  config.clockOffsetUs = Math.round((o.clockOffsetSeconds ?? 0) * 1e6);
+  return config;
+}
+
+/** The guestinfo store: --guestinfo-file, --guestinfo over it, kept in --state (written at once); throws SimInputError. */
+export function simStore(o: SimOptions): GuestInfoStore {
+  const initial = input(() => initialGuestInfo({ file: o.guestinfoFile, pairs: o.guestinfo }));
+  try {
+    return new GuestInfoStore(initial, o.state);
+  } catch (err) {
+    throw new SimInputError(err instanceof StateFileError ? `--state ${err.file}: ${err.problem}` : `--state ${o.state}: ${(err as Error).message}`);
+  }
+}
+
+/** Runs the program against a simulated host; resolves with its exit status. Throws SimInputError for bad options, anything else when the sim fails. */
+export async function runSim(o: SimOptions): Promise<number> {
+  const config = simConfig(o);
+  const store = simStore(o);
+  const fd = o.transcript === undefined ? null : input(() => openSync(o.transcript!, 'w'), `--transcript ${o.transcript}: `);
+  const host = new SimHost(config, store, fd === null ? undefined : (e) => writeSync(fd, `${JSON.stringify(e)}\n`));
+  try {
+    return await runTraced(host, {
+      tracer: tracerPath(),
+      program: exactWords(o.program),
+      env: exactEnvironment(),
+      timeoutSeconds: o.timeoutSeconds,
+      allowSetClock: o.allowSetClock,
+      cacheDir: scanCacheDir(),
+    });
+  } finally {
+    host.shutdown();
+    if (fd !== null) closeSync(fd);
+  }
+}
