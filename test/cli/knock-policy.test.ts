@@ -30,12 +30,15 @@ test('checkvm --probe under another hypervisor: "run as root" only when not root
 });
 
 test('rpc, info get and info set under another hypervisor: the hint names --probe, and --probe is their flag', { skip: !other && 'CPUID here names no other hypervisor' }, () => {
-  for (const args of [['rpc', 'info-get guestinfo.x'], ['info', 'get', 'x'], ['info', 'set', 'x', 'v']]) {
-    const plain = run(NODE, args);
-    assert.equal(plain.status, 3, plain.stderr);
-    assert.match(plain.stderr, /\(use --probe to knock anyway\)\n$/, args.join(' '));
-    const probed = run(NODE, [...args, '--probe']);
-    assert.notEqual(probed.status, 2, `${args.join(' ')} --probe: ${probed.stderr}`);
-    assert.doesNotMatch(probed.stderr, /use --probe|unknown flag/, args.join(' '));
+  for (const [rt, cmd] of Object.entries(runtimes())) {
+    for (const args of [['rpc', 'info-get guestinfo.x'], ['info', 'get', 'x'], ['info', 'set', 'x', 'v']]) {
+      const what = `${rt}: ${args.join(' ')}`;
+      const plain = run(cmd, args);
+      assert.equal(plain.status, 3, `${what}: ${plain.stderr}`);
+      assert.match(plain.stderr, /\(use --probe to knock anyway\)\n$/, what);
+      const probed = run(cmd, [...args, '--probe']);
+      assert.notEqual(probed.status, 2, `${what} --probe: ${probed.stderr}`);
+      assert.doesNotMatch(probed.stderr, /use --probe|unknown flag/, what);
+    }
   }
 });
