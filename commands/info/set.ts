@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, exitParagraph, UsageError, type ExitStatus } from '../../src/cli/exit.js';
 import { sendRpc } from '../../src/cli/guestrpc.js';
-import { bytes, readInput, stdinIsTerminal } from '../../src/cli/input.js';
+import { isatty } from 'node:tty';
+import { bytes, readInput } from '../../src/cli/input.js';
 import { jsonBytes, writeOut } from '../../src/cli/output.js';
 import { guestinfoKey, keyProblem } from '../../src/guestrpc/guestinfo.js';
 
@@ -42,12 +43,13 @@ ${exitParagraph(EXIT)}`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(InfoSet);
+    // isatty(0), not process.stdin.isTTY: creating process.stdin makes a pipe non-blocking on node
     const key = guestinfoKey(args.key);
     const problem = keyProblem(key);
     if (problem) throw new UsageError(problem);
     if (args.value !== undefined && flags.file !== undefined) throw new UsageError('give the value as an argument or with -f, not both');
     if (args.value !== undefined && flags.raw) throw new UsageError('--raw applies to a value read with -f or from standard input');
-    if (args.value === undefined && flags.file === undefined && stdinIsTerminal()) throw new UsageError('no value: give it as an argument, with -f FILE, or on standard input');
+    if (args.value === undefined && flags.file === undefined && isatty(0)) throw new UsageError('no value: give it as an argument, with -f FILE, or on standard input');
     const value = args.value !== undefined ? bytes(args.value) : await readInput(flags.file ?? '-', { raw: flags.raw });
     const r = await sendRpc(Uint8Array.from([...bytes(`info-set ${key} `), ...value]), { probe: flags.probe });
     this.setExit(r.ok ? Exit.OK : Exit.NO);

@@ -3,7 +3,6 @@
 // process sharing it (or by a runtime's stream): reading waits for the data.
 // Nothing larger than the host accepts is read whole: reading stops past it.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { GUESTMSG_MAX_IN_SIZE } from '../backdoor/constants.js';
 import { UsageError } from './exit.js';
 
@@ -34,9 +33,6 @@ export async function readInput(file: string, opts: InputOptions = {}): Promise<
 export function dropNewline(data: Uint8Array): Uint8Array {
   return data[data.length - 1] === 0x0a ? data.subarray(0, data.length - 1) : data;
 }
-
-/** Standard input is a terminal (asked without creating process.stdin, which makes a pipe non-blocking on node). */
-export const stdinIsTerminal = (): boolean => isatty(0);
 
 async function readFile(file: string): Promise<Uint8Array> {
   const fd = openSync(file, 'r');
