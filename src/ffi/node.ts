@@ -15,6 +15,20 @@ export function openNode(path: string): Libvmt & { abi(): number } {
     vmt_bdoor_hb_in: { library, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.U8Array] },
     vmt_cpuid: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32, DataType.U8Array] },
     vmt_settime: { library, retType: DataType.I32, paramsType: [DataType.I64, DataType.I32] },
+    vmt_vsock_family: { library, retType: DataType.I32, paramsType: [] },
+    vmt_vsock_local_cid: { library, retType: DataType.I32, paramsType: [DataType.U8Array] },
+    vmt_vsock_connect: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32, DataType.I32, DataType.I32, DataType.U8Array] },
+    vmt_vsock_listen: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32, DataType.I32, DataType.U8Array] },
+    vmt_vsock_accept: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32, DataType.U8Array] },
+    vmt_vsock_shutdown: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32] },
+    vmt_vsock_set_buffer: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32, DataType.I64] },
+    vmt_vsock_send_all: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.U8Array, DataType.I32, DataType.I32] },
+    vmt_vsock_recv: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.U8Array, DataType.I32, DataType.I32] },
+    vmt_close: { library, retType: DataType.I32, paramsType: [DataType.I32] },
+    vmt_set_blocking: { library, retType: DataType.I32, paramsType: [DataType.I32, DataType.I32] },
+    vmt_pump_size: { library, retType: DataType.I32, paramsType: [] },
+    vmt_pump_init: { library, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.I32, DataType.I32, DataType.I32, DataType.I32, DataType.I32, DataType.I32] },
+    vmt_pump_step: { library, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.I32, DataType.U8Array] },
   });
   const bytes = (a: Uint8Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   return {
@@ -28,5 +42,19 @@ export function openNode(path: string): Libvmt & { abi(): number } {
       return out;
     },
     settime: (sec, usec) => f.vmt_settime([sec, usec]),
+    vsockFamily: () => f.vmt_vsock_family([]),
+    vsockLocalCid: (out) => f.vmt_vsock_local_cid([bytes(out)]),
+    vsockConnect: (cid, port, timeoutMs, flags, out) => f.vmt_vsock_connect([cid | 0, port | 0, timeoutMs, flags, bytes(out)]),
+    vsockListen: (cid, port, backlog, out) => f.vmt_vsock_listen([cid | 0, port | 0, backlog, bytes(out)]),
+    vsockAccept: (fd, timeoutMs, peer) => f.vmt_vsock_accept([fd, timeoutMs, bytes(peer)]),
+    vsockShutdown: (fd, how) => f.vmt_vsock_shutdown([fd, how]),
+    vsockSetBuffer: (fd, option, value) => f.vmt_vsock_set_buffer([fd, option, value]),
+    vsockSendAll: (fd, buf, len, timeoutMs) => f.vmt_vsock_send_all([fd, bytes(buf), len, timeoutMs]),
+    vsockRecv: (fd, buf, len, timeoutMs) => f.vmt_vsock_recv([fd, bytes(buf), len, timeoutMs]),
+    close: (fd) => f.vmt_close([fd]),
+    setBlocking: (fd, blocking) => f.vmt_set_blocking([fd, blocking ? 1 : 0]),
+    pumpSize: () => f.vmt_pump_size([]),
+    pumpInit: (state, inFd, sock, outFd, idleMs, flags) => f.vmt_pump_init([bytes(state), state.byteLength, inFd, sock, outFd, idleMs, flags]),
+    pumpStep: (state, maxMs, out) => f.vmt_pump_step([bytes(state), maxMs, bytes(out)]),
   };
 }

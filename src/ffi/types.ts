@@ -13,4 +13,26 @@ export interface Libvmt {
   cpuid(leaf: number, subleaf: number): Uint32Array;
   /** clock_settime(CLOCK_REALTIME); 0 or -errno */
   settime(sec: number, usec: number): number;
+
+  // vsock (native/libvmt/vsock.c, pump.c): -errno on failure, and -EPERM before any system
+  // call whenever VMT_VSOCK_FORBID is set (the test runner's interlock). u32 out-parameters.
+  vsockFamily(): number;
+  /** out[0] := the local CID (ioctl 1977 on /dev/vsock) */
+  vsockLocalCid(out: Uint32Array): number;
+  /** fd; out := [local CID, local port] */
+  vsockConnect(cid: number, port: number, timeoutMs: number, flags: number, out: Uint32Array): number;
+  /** fd; out := [bound CID, bound port] */
+  vsockListen(cid: number, port: number, backlog: number, out: Uint32Array): number;
+  /** fd; peer := [CID, port] */
+  vsockAccept(fd: number, timeoutMs: number, peer: Uint32Array): number;
+  vsockShutdown(fd: number, how: number): number;
+  vsockSetBuffer(fd: number, option: number, value: number): number;
+  vsockSendAll(fd: number, buf: Uint8Array, len: number, timeoutMs: number): number;
+  vsockRecv(fd: number, buf: Uint8Array, len: number, timeoutMs: number): number;
+  close(fd: number): number;
+  setBlocking(fd: number, blocking: boolean): number;
+  pumpSize(): number;
+  pumpInit(state: Uint8Array, inFd: number, sock: number, outFd: number, idleMs: number, flags: number): number;
+  /** 1 running, 0 done, -errno; out := u64 sent, received, where, state bits */
+  pumpStep(state: Uint8Array, maxMs: number, out: Uint8Array): number;
 }
