@@ -7,6 +7,8 @@ import InfoSet from './info/set.js';
 import Rpc from './rpc/index.js';
 import Sim from './sim.js';
 import TcloListen from './tclo/listen.js';
+import VsockCat from './vsock/cat.js';
+import VsockCid from './vsock/cid.js';
 
 export const COMMANDS = {
   checkvm: CheckVm,
@@ -16,4 +18,6 @@ export const COMMANDS = {
   rpc: Rpc,
   sim: Sim,
   'tclo:listen': TcloListen,
+  'vsock:cat': VsockCat,
+  'vsock:cid': VsockCid,
 };
