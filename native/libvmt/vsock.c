@@ -66,8 +66,11 @@ static int wait_fd(int fd, short events, int64_t deadline)
 
 static int64_t deadline_of(int32_t timeout_ms) { return timeout_ms < 0 ? -1 : now_ms() + timeout_ms; }
 
-/* The family: the in-tree AF_VSOCK when a socket of it can be made (as
- * open-vm-tools probes), else the legacy module's from /dev/vsock. */
+/* The family: the in-tree AF_VSOCK when a socket of it can be made, else the
+ * legacy module's from /dev/vsock. open-vm-tools probes with SOCK_DGRAM, but
+ * since Linux 5.5 a datagram socket needs a datagram transport (VMCI only), so
+ * under KVM or vsock_loopback it fails with ENODEV: a stream socket, whose
+ * transport is chosen at connect or bind, is the probe that works everywhere. */
 int vmt_vsock_family(void)
 {
 	static int family;
@@ -75,7 +78,7 @@ int vmt_vsock_family(void)
 		return -EPERM;
 	if (family > 0)
 		return family;
-	int s = socket(AF_VSOCK, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int s = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s >= 0) {
 		close(s);
 		return family = AF_VSOCK;
@@ -89,7 +92,7 @@ int vmt_vsock_family(void)
 		if (r >= 0 && af > 0 && af != AF_VSOCK)
 			return family = af;
 	}
-	return -err;
+	return -err; /* EAFNOSUPPORT: no vsock at all; EPERM/EACCES: a policy refuses it */
 }
 
 int vmt_vsock_local_cid(uint32_t out[1])

@@ -72,6 +72,8 @@ export function diagnose(errno: number, ctx: DiagnoseContext): Diagnosis {
     if (errno === ERRNO.EADDRNOTAVAIL) return { exit: UNAVAILABLE, message: `cannot bind ${at} (EADDRNOTAVAIL): the CID is not this machine's; listen on any or on the local CID (vmt vsock cid)` };
   }
   if (errno === ERRNO.ECONNREFUSED) return { exit: FAILED, message: `nobody listens at ${at} (ECONNREFUSED)` };
+  // vsock_loopback and virtio answer a connect to a port nobody listens at with a reset
+  if (errno === ERRNO.ECONNRESET && ctx.step === 'connect') return { exit: FAILED, message: `nobody listens at ${at} (the connection was reset: ECONNRESET)` };
   if (errno === ERRNO.ECONNRESET) return { exit: FAILED, message: `${at} reset the connection (ECONNRESET)` };
   if (errno === ERRNO.ETIMEDOUT) {
     if (ctx.step === 'idle') return { exit: FAILED, message: `nothing moved for ${ctx.idleTimeout ?? '?'} s (--idle-timeout); gave up` };
