@@ -7,15 +7,13 @@ import type { RpciEndpoint } from './host/rpci.js';
 import type { TranscriptSink } from './host/transcript.js';
 import { VsockRpciConnection, VsockTcloConnection, type Output } from './host/vsock.js';
 
-/** The socket calls the server needs (src/vsock provides them; tests fake them). */
+/** The socket calls the server needs, none of them blocking (src/vsock provides them; tests fake them). */
 export interface ServeIo {
   /** A listening socket on any CID at port; its fd. */
   listen(port: number): number;
-  /** The next connection on a listening socket that poll said is ready. */
-  accept(listenFd: number): { fd: number; peerPort: number };
-  /** The fds of `fds` that are readable (or closed) within timeoutMs. */
-  poll(fds: number[], timeoutMs: number): number[];
-  /** Up to max bytes of a readable fd; null at end of stream. */
+  /** A waiting connection, or null when none is waiting. */
+  accept(listenFd: number): { fd: number; peerPort: number } | null;
+  /** Up to max bytes that are there (empty: none yet); null at end of stream. */
   recv(fd: number, max: number): Uint8Array | null;
   send(fd: number, data: Uint8Array): void;
   close(fd: number): void;
@@ -46,14 +44,12 @@ export class VsockServer {
     if (opts.tcloPort !== undefined) this.listeners.set(io.listen(opts.tcloPort), 'TCLO');
   }
 
-  /** Waits up to timeoutMs for something to do, and does it. */
-  step(timeoutMs: number): void {
-    const ready = this.io.poll([...this.listeners.keys(), ...this.conns.keys()], timeoutMs);
-    for (const fd of ready) {
-      const kind = this.listeners.get(fd);
-      if (kind) this.accept(fd, kind);
-      else this.read(fd);
-    }
+  /** Accepts what waits and reads what came; true when anything happened (else the caller may sleep). */
+  step(): boolean {
+    let busy = false;
+    for (const [fd, kind] of this.listeners) busy = this.accept(fd, kind) || busy;
+    for (const fd of [...this.conns.keys()]) busy = this.read(fd) || busy;
+    return busy;
   }
 
   /** Closes every connection and listening socket. */
@@ -63,28 +59,36 @@ export class VsockServer {
     this.listeners.clear();
   }
 
-  private accept(listenFd: number, kind: 'RPCI' | 'TCLO'): void {
-    const { fd, peerPort } = this.io.accept(listenFd);
+  private accept(listenFd: number, kind: 'RPCI' | 'TCLO'): boolean {
+    const got = this.io.accept(listenFd);
+    if (!got) return false;
+    const { fd, peerPort } = got;
     if (kind === 'RPCI') {
       this.conns.set(fd, new VsockRpciConnection(this.rpci, this.emit, peerPort, this.opts.privilegedOnly));
-      return;
+      return true;
     }
     const conn = new VsockTcloConnection(this.opts.tclo, this.emit, peerPort);
     this.conns.set(fd, conn);
     this.deliver(fd, conn.start());
+    return true;
   }
 
-  private read(fd: number): void {
+  private read(fd: number): boolean {
     const conn = this.conns.get(fd);
-    if (!conn) return;
+    if (!conn) return false;
     let chunk: Uint8Array | null;
     try {
       chunk = this.io.recv(fd, 64 * 1024);
     } catch {
       chunk = null; // reset by the guest: as a close
     }
-    if (chunk === null) return this.drop(fd);
+    if (chunk === null) {
+      this.drop(fd);
+      return true;
+    }
+    if (chunk.length === 0) return false;
     this.deliver(fd, conn.input(chunk));
+    return true;
   }
 
   private deliver(fd: number, out: Output): void {
