@@ -59,8 +59,8 @@ export type CloseReason = 'guest' | 'exit' | 'shutdown';
  */
 export type TextFields<N extends string> = { [K in N]: string } & { [K in `${N}_length`]?: number } & { [K in `${N}_base64`]?: string };
 
-/** One per completed request; nul: one trailing NUL was stripped. */
-export type RpciEntry = { t: 'rpci'; channel: number; pid: number; nul?: true } & TextFields<'request'> & TextFields<'reply'>;
+/** One per completed request; nul: one trailing NUL was stripped; over vsock (vmt sim serve), channel is the connection's number and pid 0. */
+export type RpciEntry = { t: 'rpci'; channel: number; pid: number; nul?: true; transport?: 'vsock' } & TextFields<'request'> & TextFields<'reply'>;
 
 /** Only when a reply was not collected cleanly: the guest reported failure, never collected it, or read only `read` of `length` bytes. */
 export interface RecvEntry {
@@ -84,6 +84,8 @@ export interface RecvEntry {
 export interface TcloEntry {
   t: 'tclo';
   channel: number;
+  /** over vsock (vmt sim serve): channel is the connection's number */
+  transport?: 'vsock';
   command: string | null;
   reply: string | null;
   reply_length?: number;
@@ -107,7 +109,20 @@ export interface FaultEntry {
   channel?: number;
 }
 
-export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry;
+/** A GuestRPC connection over vsock (vmt sim serve): opened, a packet the host refused, closed. */
+export interface VsockEntry {
+  t: 'vsock';
+  conn: number;
+  protocol: 'RPCI' | 'TCLO';
+  event: 'open' | 'ping' | 'refused' | 'close';
+  /** the guest's source port (open), whether it is privileged (≤ 1023) */
+  peer_port?: number;
+  privileged?: boolean;
+  /** why a packet or the connection was refused */
+  reason?: string;
+}
+
+export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry | VsockEntry;
 export type TranscriptSink = (e: TranscriptEntry) => void;
 
 /** Bytes longer than this are cut in the transcript (the `<name>_length` field gives the full size). */
