@@ -6,6 +6,7 @@ import InfoGet from './info/get.js';
 import InfoSet from './info/set.js';
 import Rpc from './rpc/index.js';
 import Sim from './sim.js';
+import SimServe from './sim/serve.js';
 import TcloListen from './tclo/listen.js';
 import VsockCat from './vsock/cat.js';
 import VsockCid from './vsock/cid.js';
@@ -17,6 +18,7 @@ export const COMMANDS = {
   'info:set': InfoSet,
   rpc: Rpc,
   sim: Sim,
+  'sim:serve': SimServe,
   'tclo:listen': TcloListen,
   'vsock:cat': VsockCat,
   'vsock:cid': VsockCid,

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, exitParagraph, UsageError, VmtError, type ExitStatus } from '../../src/cli/exit.js';
-import { sendRpc } from '../../src/cli/guestrpc.js';
+import { sendRpc, type SendOptions, type TransportChoice } from '../../src/cli/guestrpc.js';
+import { transportFlags } from '../../src/cli/flags.js';
 import { bytes } from '../../src/cli/input.js';
 import { jsonBytes, writeOut } from '../../src/cli/output.js';
 import { decodeValue, DecodeError, guestinfoKey, keyProblem, parseEncoding, type Encoding } from '../../src/guestrpc/guestinfo.js';
@@ -24,7 +25,7 @@ export default class InfoGet extends VmtCommand {
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = 'info get KEY [--encoding none|base64|gzip+base64|auto] [-n | --json] [--probe]';
+  static usage = 'info get KEY [--encoding none|base64|gzip+base64|auto] [-n | --json] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
   static examples = [
     { description: 'Read the metadata cloud-init would', command: '<%= config.bin %> info get metadata --encoding auto' },
     { description: 'Into a file, exactly', command: '<%= config.bin %> info get userdata --encoding gzip+base64 -n > user-data' },
@@ -34,6 +35,7 @@ ${exitParagraph(EXIT)}`;
     encoding: Flags.string({ char: 'e', description: 'decode the value', options: ['none', 'base64', 'gzip+base64', 'auto'], default: 'none' }),
     'no-newline': Flags.boolean({ char: 'n', description: 'print the value without a newline after it' }),
     json: Flags.boolean({ description: 'print one JSON document (key, found, value, encoding)', exclusive: ['no-newline'] }),
+    ...transportFlags,
     probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor (QEMU -machine vmport=on)' }),
 
   };
@@ -43,13 +45,14 @@ ${exitParagraph(EXIT)}`;
     const key = guestinfoKey(args.key);
     const problem = keyProblem(key);
     if (problem) throw new UsageError(problem);
-    const r = await sendRpc(bytes(`info-get ${key}`), { probe: flags.probe });
+    const send: SendOptions = { probe: flags.probe, transport: flags.transport as TransportChoice, vsockEndpoint: flags['vsock-endpoint'] };
+    const r = await sendRpc(bytes(`info-get ${key}`), send);
     if (!r.ok) {
       this.setExit(Exit.NO);
       if (flags.json) return this.printJson({ key, found: false, value: null, reply: jsonBytes(r.reply) });
       return writeOut(2, r.reply);
     }
-    const encoding = flags.encoding === 'auto' ? await this.declaredEncoding(key, flags.probe) : (flags.encoding as Encoding);
+    const encoding = flags.encoding === 'auto' ? await this.declaredEncoding(key, send) : (flags.encoding as Encoding);
     let value: Uint8Array;
     try {
       value = decodeValue(r.reply, encoding);
@@ -62,8 +65,8 @@ ${exitParagraph(EXIT)}`;
   }
 
   /** KEY.encoding, when the host has it; none when it does not. */
-  private async declaredEncoding(key: string, probe: boolean): Promise<Encoding> {
-    const r = await sendRpc(bytes(`info-get ${key}.encoding`), { probe });
+  private async declaredEncoding(key: string, send: SendOptions): Promise<Encoding> {
+    const r = await sendRpc(bytes(`info-get ${key}.encoding`), send);
     if (!r.ok) return 'none';
     const name = new TextDecoder().decode(r.reply);
     const encoding = parseEncoding(name);

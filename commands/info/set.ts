@@ -1,8 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, exitParagraph, UsageError, type ExitStatus } from '../../src/cli/exit.js';
-import { sendRpc } from '../../src/cli/guestrpc.js';
+import { sendRpc, type TransportChoice } from '../../src/cli/guestrpc.js';
 import { isatty } from 'node:tty';
+import { transportFlags } from '../../src/cli/flags.js';
 import { bytes, readInput } from '../../src/cli/input.js';
 import { jsonBytes, writeOut } from '../../src/cli/output.js';
 import { guestinfoKey, keyProblem } from '../../src/guestrpc/guestinfo.js';
@@ -23,7 +24,7 @@ export default class InfoSet extends VmtCommand {
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = 'info set KEY [VALUE | -f FILE [--raw]] [--json] [--probe]';
+  static usage = 'info set KEY [VALUE | -f FILE [--raw]] [--json] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
   static examples = [
     { description: 'Report an address', command: '<%= config.bin %> info set ip 10.0.0.5' },
     { description: 'From a command (its trailing newline is dropped)', command: 'hostname | <%= config.bin %> info set hostname' },
@@ -37,6 +38,7 @@ ${exitParagraph(EXIT)}`;
     file: Flags.string({ char: 'f', description: 'read the value from FILE (- for standard input)' }),
     raw: Flags.boolean({ description: 'keep a trailing newline of a value read from a file or standard input' }),
     json: Flags.boolean({ description: 'print one JSON document (key, ok)' }),
+    ...transportFlags,
     probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor (QEMU -machine vmport=on)' }),
 
   };
@@ -51,7 +53,7 @@ ${exitParagraph(EXIT)}`;
     if (args.value !== undefined && flags.raw) throw new UsageError('--raw applies to a value read with -f or from standard input');
     if (args.value === undefined && flags.file === undefined && isatty(0)) throw new UsageError('no value: give it as an argument, with -f FILE, or on standard input');
     const value = args.value !== undefined ? bytes(args.value) : await readInput(flags.file ?? '-', { raw: flags.raw });
-    const r = await sendRpc(Uint8Array.from([...bytes(`info-set ${key} `), ...value]), { probe: flags.probe });
+    const r = await sendRpc(Uint8Array.from([...bytes(`info-set ${key} `), ...value]), { probe: flags.probe, transport: flags.transport as TransportChoice, vsockEndpoint: flags['vsock-endpoint'] });
     this.setExit(r.ok ? Exit.OK : Exit.NO);
     if (flags.json) return this.printJson({ key, ok: r.ok, ...(r.ok ? {} : { reply: jsonBytes(r.reply) }) });
     if (!r.ok) writeOut(2, r.reply);

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../../src/cli/base.js';
 import { exitParagraph, UsageError, type ExitStatus } from '../../src/cli/exit.js';
 import type { TransportChoice } from '../../src/cli/guestrpc.js';
+import { transportFlags } from '../../src/cli/flags.js';
 import { bytes, readInput } from '../../src/cli/input.js';
 import { RPC_USAGE, runRpc } from '../../src/cli/rpc-run.js';
 
@@ -15,7 +16,7 @@ const EXIT: ExitStatus = [
 
 export default class Rpc extends VmtCommand {
   static summary = 'Send one GuestRPC (RPCI) command to the VMware host and print its reply.';
-  static description = `Sends COMMAND -- for example "info-get guestinfo.metadata" or "info-set guestinfo.ip 10.0.0.5" -- over the backdoor message channel (high-bandwidth when the host offers it), and prints the host's reply. The channel is opened for this request and always closed again, also on errors and signals. Replies are binary-safe. A command without arguments gets the trailing space old hosts want. The host accepts at most 64 KiB from the guest; a longer request is refused before anything is sent.
+  static description = `Sends COMMAND -- for example "info-get guestinfo.metadata" or "info-set guestinfo.ip 10.0.0.5" -- over the backdoor message channel (high-bandwidth when the host offers it) or over vsock (--transport vsock, and by default where VMware's VMCI vsock transport is loaded, falling back to the backdoor as vmtoolsd does; from a privileged source port when vmt may bind one, as secure-RPC hosts require), and prints the host's reply. The channel is opened for this request and always closed again, also on errors and signals. Replies are binary-safe. A command without arguments gets the trailing space old hosts want. The host accepts at most 64 KiB from the guest; a longer request is refused before anything is sent.
 
 Give the command as one argument, or with -f FILE (-f - reads standard input) for large or binary payloads. One trailing newline of a command read with -f is dropped (as hostctl(8) does), so "echo 'info-get guestinfo.x' | vmt rpc -f -" works; --raw keeps the bytes exactly.
 
@@ -30,6 +31,7 @@ ${exitParagraph(EXIT)}`;
     { description: 'Report an address to vSphere', command: '<%= config.bin %> rpc "info-set guestinfo.ip 10.0.0.5"' },
     { description: 'A large payload from a file', command: '<%= config.bin %> rpc -f request.txt' },
     { description: 'For scripts', command: '<%= config.bin %> rpc --json "info-get guestinfo.userdata"' },
+    { description: 'Over vsock only', command: '<%= config.bin %> rpc --transport vsock "info-get guestinfo.metadata"' },
   ];
   static args = {
     command: Args.string({ description: 'the RPCI command, as one argument (quote it)', ignoreStdin: true }),
@@ -39,7 +41,7 @@ ${exitParagraph(EXIT)}`;
     raw: Flags.boolean({ description: 'with -f: keep a trailing newline (it is dropped by default)', dependsOn: ['file'] }),
     json: Flags.boolean({ description: 'print one JSON document (ok, reply, transport)' }),
     probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor (QEMU -machine vmport=on)' }),
-    transport: Flags.string({ description: 'how to reach the host (vsock is not available yet)', options: ['auto', 'backdoor', 'vsock'], default: 'auto' }),
+    ...transportFlags,
   };
 
   async run(): Promise<void> {
@@ -47,6 +49,6 @@ ${exitParagraph(EXIT)}`;
     if (args.command !== undefined && flags.file !== undefined) throw new UsageError('give the command as an argument or with -f, not both');
     if (args.command === undefined && flags.file === undefined) throw new UsageError('no command: give it as an argument or with -f FILE');
     const command = flags.file !== undefined ? await readInput(flags.file, { raw: flags.raw }) : bytes(args.command!);
-    this.setExit(await runRpc(command, { json: flags.json, transport: flags.transport as TransportChoice, probe: flags.probe }));
+    this.setExit(await runRpc(command, { json: flags.json, transport: flags.transport as TransportChoice, probe: flags.probe, vsockEndpoint: flags['vsock-endpoint'] }));
   }
 }

@@ -3,12 +3,15 @@ import { constants } from 'node:os';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, exitParagraph, UsageError, VmtError, type ExitStatus } from '../../src/cli/exit.js';
 import { numberFlag, numberFlagWithDefault } from '../../src/cli/flags.js';
-import { findBackdoor, knockPolicy } from '../../src/cli/guestrpc.js';
+import { tcloHost, type TransportChoice } from '../../src/cli/guestrpc.js';
+import { transportFlags } from '../../src/cli/flags.js';
+import { TCLO_ENDPOINT } from '../../src/guestrpc/vsock-transport.js';
+import { parseAddress, type VsockAddress } from '../../src/vsock/address.js';
 import { write } from '../../src/cli/output.js';
 import type { AgentEvent } from '../../src/tclo/agent.js';
 import { ownerText } from '../../src/tclo/conflict.js';
 import type { PowerOp } from '../../src/tclo/handlers.js';
-import { backdoorHost, listen } from '../../src/tclo/listen.js';
+import { listen } from '../../src/tclo/listen.js';
 
 const EXIT: ExitStatus = [
   [0, 'stopped by --exit-after or --timeout'],
@@ -29,7 +32,7 @@ Only one agent may own TCLO: vmt refuses to start (exit 3) while vmtoolsd, the B
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report-hostname] [--report-ip] [--force] [--probe]';
+  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report-hostname] [--report-ip] [--force] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
   static examples = [
     { description: 'Answer the host; halt and reboot stay refused', command: '<%= config.bin %> tclo listen' },
     { description: 'Let vSphere shut the guest down cleanly', command: '<%= config.bin %> tclo listen --power-ops system' },
@@ -54,20 +57,31 @@ ${exitParagraph(EXIT)}`;
     'report-ip': Flags.boolean({ description: 'report the first non-loopback IPv4 address as guestinfo.ip, now and when it changes' }),
     force: Flags.boolean({ description: 'start even when another agent owns TCLO' }),
     probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor' }),
+    transport: transportFlags.transport,
+    'vsock-endpoint': Flags.custom<VsockAddress>({
+      description: 'CID:PORT of TCLO over vsock (default: the VMX, hypervisor:975; RPCI goes to port 976 of the same CID); for tests',
+      parse: async (input) => {
+        try {
+          return parseAddress(input);
+        } catch (err) {
+          throw new UsageError(`--vsock-endpoint: ${(err as Error).message}`);
+        }
+      },
+    })(),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(TcloListen);
     if (!/^[\w.-]+$/.test(flags.app)) throw new UsageError(`--app wants a name (letters, digits, . _ -), not '${flags.app}'`);
 
-    const { backdoor } = await findBackdoor(knockPolicy(flags.probe));
+    const host = await tcloHost(flags.transport as TransportChoice, flags['vsock-endpoint'] ?? TCLO_ENDPOINT, flags.probe);
     const hooks: Partial<Record<PowerOp, string>> = {};
     for (const op of ['halt', 'reboot', 'poweron', 'suspend', 'resume'] as const) {
       const cmd = flags[`on-${op}`];
       if (cmd !== undefined) hooks[op] = cmd;
     }
     const r = await listen(
-      backdoorHost(backdoor),
+      host,
       { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: flags['hook-timeout'] * 1000 }, clockSyncSeconds: flags['clock-sync'], reportHostname: flags['report-hostname'], reportIp: flags['report-ip'], force: flags.force, timeoutSeconds: flags.timeout },
       (e) => this.event(e, flags.json),
     );
@@ -89,3 +103,4 @@ ${exitParagraph(EXIT)}`;
     write(1, `report: ${e.request} (${e.ok ? 'ok' : 'refused'})\n`);
   }
 }
+

@@ -1,6 +1,7 @@
 // Flags shared by several commands. Numbers are parsed by oclif through
 // Flags.custom, with an error in vmt's words.
 import { Flags } from '@oclif/core';
+import { parseAddress, type VsockAddress } from '../vsock/address.js';
 import { UsageError } from './exit.js';
 
 interface NumberSpec {
@@ -30,3 +31,18 @@ export const numberFlag = (spec: NumberSpec) => numberParser(spec)();
 
 /** A numeric flag with a default (its value is always a number). */
 export const numberFlagWithDefault = (spec: NumberSpec & { default: number }) => numberParser(spec)({ default: spec.default });
+
+/** --transport and --vsock-endpoint, for the commands that send GuestRPC. */
+export const transportFlags = {
+  transport: Flags.string({ description: 'how to reach the host: auto (vsock where VMware\'s VMCI transport is loaded, else the backdoor), backdoor, or vsock', options: ['auto', 'backdoor', 'vsock'], default: 'auto' }),
+  'vsock-endpoint': Flags.custom<VsockAddress>({
+    description: 'CID:PORT the vsock transport connects to (default: the VMX, hypervisor:976); for tests',
+    parse: async (input) => {
+      try {
+        return parseAddress(input);
+      } catch (err) {
+        throw new UsageError(`--vsock-endpoint: ${(err as Error).message}`);
+      }
+    },
+  })(),
+};

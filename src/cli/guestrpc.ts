@@ -4,13 +4,22 @@
 import type { Backdoor } from '../backdoor/backdoor.js';
 import { nativePlatform, probe, type Knock, type KnockPolicy, type Platform } from '../detect/index.js';
 import { ChannelError, RequestError, rpci, rpciChannel, rpciRequest, type RpciReply, type RpciRequest } from '../guestrpc/index.js';
+import { VsockRpciChannel } from '../guestrpc/vsock-channel.js';
+import { RPCI_ENDPOINT, vsockConnector } from '../guestrpc/vsock-transport.js';
+import { loadLibvmt } from '../ffi/index.js';
+import type { VsockAddress } from '../vsock/address.js';
+import { LAST_RESERVED_PORT } from '../vsock/constants.js';
+import { VsockError } from '../vsock/socket.js';
+import { loadedTransports } from '../vsock/transports.js';
+import type { AgentHost } from '../tclo/agent.js';
+import { backdoorHost, vsockHost } from '../tclo/listen.js';
 import { Exit, UsageError, VmtError } from './exit.js';
 import { withSignalsDeferred } from './signals.js';
 
 export type TransportChoice = 'auto' | 'backdoor' | 'vsock';
 
 export interface RpcResult extends RpciReply {
-  transport: 'backdoor';
+  transport: 'backdoor' | 'vsock';
 }
 
 export interface FoundBackdoor {
@@ -54,15 +63,23 @@ function vmwareBackdoor(policy: KnockPolicy): Promise<Backdoor> {
 }
 
 export interface SendOptions {
-  /** how to reach the host; default 'auto' */
+  /** how to reach the host; default 'auto' (vsock when VMware's VMCI transport is loaded, else the backdoor) */
   transport?: TransportChoice;
   /** knock even when CPUID names another hypervisor (QEMU's vmport): a command's --probe */
   probe?: boolean;
+  /** where the vsock transport connects (default: the VMX, CID 0 port 976); for tests */
+  vsockEndpoint?: VsockAddress;
 }
 
-export async function sendRpc(command: Uint8Array, { transport = 'auto', probe = false }: SendOptions = {}): Promise<RpcResult> {
+/** Whether --transport auto tries vsock first: only where VMware's VMCI transport is loaded (never on another hypervisor). */
+export const autoTriesVsock = (loaded: readonly string[] = loadedTransports().loaded): boolean => loaded.includes('vmw_vsock_vmci_transport');
+
+export async function sendRpc(command: Uint8Array, { transport = 'auto', probe = false, vsockEndpoint }: SendOptions = {}): Promise<RpcResult> {
   const request = checkedRequest(command);
-  if (transport === 'vsock') throw new VmtError('the vsock transport is not available in this version of vmt; use --transport backdoor (or auto)', Exit.UNAVAILABLE);
+  if (transport === 'vsock' || (transport === 'auto' && autoTriesVsock())) {
+    const viaVsock = await sendOverVsock(request, vsockEndpoint ?? RPCI_ENDPOINT, transport === 'vsock');
+    if (viaVsock) return viaVsock;
+  }
   const bd = await vmwareBackdoor(knockPolicy(probe));
   try {
     const reply = await withSignalsDeferred(() => rpci(rpciChannel(bd), request));
@@ -72,4 +89,58 @@ export async function sendRpc(command: Uint8Array, { transport = 'auto', probe =
     if (err.stage === 'open') throw new VmtError(`${err.message}: the backdoor answers, but offers no GuestRPC channel (QEMU's vmport has none)`, Exit.UNAVAILABLE);
     throw new VmtError(`the GuestRPC channel failed while ${err.stage === 'send' ? 'sending' : 'receiving'}: ${err.message}`, Exit.FAILED);
   }
+}
+
+/**
+ * One RPCI over vsock, from a privileged source port when allowed. null: the
+ * connection could not be made and the caller may fall back to the backdoor
+ * (not `required`); a failure after it was made is an error either way.
+ */
+async function sendOverVsock(request: RpciRequest, endpoint: VsockAddress, required: boolean): Promise<RpcResult | null> {
+  const lib = await loadLibvmt();
+  let localPort = -1;
+  const connect = vsockConnector(lib, endpoint);
+  const channel = new VsockRpciChannel((o) => {
+    const c = connect(o);
+    localPort = c.localPort;
+    return c;
+  });
+  try {
+    const reply = await withSignalsDeferred(() => rpci(channel, request));
+    if (!reply.ok && localPort > LAST_RESERVED_PORT && new TextDecoder().decode(reply.reply) === 'Permission denied') {
+      throw new VmtError(`the host refused the request over vsock from port ${localPort}: it takes GuestRPC over vsock only from a privileged port (≤ ${LAST_RESERVED_PORT}), which needs root or CAP_NET_BIND_SERVICE; or use --transport backdoor`, Exit.NO);
+    }
+    return { ...reply, transport: 'vsock' };
+  } catch (err) {
+    if (err instanceof ChannelError && err.stage === 'open') {
+      if (!required) return null;
+      const cause = err.cause instanceof VsockError ? err.cause : null;
+      throw new VmtError(`${err.message}`, cause?.exit ?? Exit.UNAVAILABLE);
+    }
+    if (err instanceof ChannelError) throw new VmtError(`GuestRPC over vsock failed while ${err.stage === 'send' ? 'sending' : 'receiving'}: ${err.message}`, Exit.FAILED);
+    throw err;
+  }
+}
+
+/**
+ * TCLO over the backdoor, or over vsock: --transport vsock, or auto where
+ * VMware's VMCI transport is loaded and the host takes the connection (else
+ * the backdoor, as vmtoolsd falls back). The clock comes from the backdoor
+ * when there is one.
+ */
+export async function tcloHost(transport: TransportChoice, endpoint: VsockAddress, probe: boolean): Promise<AgentHost> {
+  if (transport === 'backdoor' || (transport === 'auto' && !autoTriesVsock())) return backdoorHost((await findBackdoor(knockPolicy(probe))).backdoor);
+  const lib = await loadLibvmt();
+  if (transport === 'auto') {
+    try {
+      vsockConnector(lib, endpoint)({ privileged: false }).close();
+    } catch {
+      return backdoorHost((await findBackdoor(knockPolicy(probe))).backdoor);
+    }
+  }
+  const bd = await findBackdoor(knockPolicy(probe)).then(
+    (f) => f.backdoor,
+    () => null,
+  );
+  return vsockHost(lib, endpoint, bd);
 }

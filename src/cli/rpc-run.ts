@@ -5,7 +5,7 @@ import { sendRpc, type SendOptions } from './guestrpc.js';
 import { jsonBytes, write, writeJson, writeOut } from './output.js';
 
 /** The usage line of `vmt rpc` (`vmt rpc send` is an alias). */
-export const RPC_USAGE = 'rpc [COMMAND | -f FILE [--raw]] [--json] [--probe] [--transport auto|backdoor|vsock]';
+export const RPC_USAGE = 'rpc [COMMAND | -f FILE [--raw]] [--json] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
 
 export async function runRpc(command: Uint8Array, opts: { json: boolean } & SendOptions): Promise<number> {
   const r = await sendRpc(command, opts);

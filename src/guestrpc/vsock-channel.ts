@@ -31,7 +31,7 @@ function wrap(stage: Stage, what: string, fn: () => void): void {
     fn();
   } catch (err) {
     if (err instanceof ChannelError) throw err;
-    throw new ChannelError(stage, `${what}: ${(err as Error).message}`);
+    throw Object.assign(new ChannelError(stage, `${what}: ${(err as Error).message}`), { cause: err });
   }
 }
 

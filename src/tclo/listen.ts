@@ -4,7 +4,12 @@
 // pid file back.
 import type { Backdoor } from '../backdoor/backdoor.js';
 import { getHostTime } from '../backdoor/commands.js';
+import type { Libvmt } from '../ffi/types.js';
 import { rpciChannel, tcloChannel } from '../guestrpc/index.js';
+import { VsockRpciChannel, VsockTcloChannel } from '../guestrpc/vsock-channel.js';
+import { vsockConnector } from '../guestrpc/vsock-transport.js';
+import type { VsockAddress } from '../vsock/address.js';
+import { GUESTRPC_RPCI_VSOCK_LISTEN_PORT } from '../vsock/constants.js';
 import { readClockFacts, systemClockSetter } from '../time/system.js';
 import { TcloAgent, type AgentEvent, type AgentHost, type AgentOptions } from './agent.js';
 import { claim, otherOwner, pidFile, release, type Owner } from './conflict.js';
@@ -24,6 +29,19 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** The agent's host on the backdoor: TCLO and RPCI channels, and the host's clock. */
 export function backdoorHost(bd: Backdoor): AgentHost {
   return { tcloChannel: () => tcloChannel(bd), rpciChannel: () => rpciChannel(bd), hostTime: () => getHostTime(bd) };
+}
+
+/**
+ * The agent's host over vsock: TCLO from `tclo` (the VMX: CID 0 port 975), RPCI
+ * to port 976 at the same CID; the clock from the backdoor when there is one.
+ */
+export function vsockHost(lib: Libvmt, tclo: VsockAddress, bd: Backdoor | null): AgentHost {
+  const rpciAt = { cid: tclo.cid, port: GUESTRPC_RPCI_VSOCK_LISTEN_PORT };
+  return {
+    tcloChannel: () => new VsockTcloChannel(vsockConnector(lib, tclo)),
+    rpciChannel: () => new VsockRpciChannel(vsockConnector(lib, rpciAt)),
+    hostTime: () => (bd ? getHostTime(bd) : null),
+  };
 }
 
 export async function listen(host: AgentHost, opts: ListenOptions, log: (e: AgentEvent) => void): Promise<ListenResult> {
