@@ -59,7 +59,7 @@ export async function catSession(socket: VsockSocket, opts: CatOptions): Promise
       return status;
     }
     const pump = new Pump(socket, 0, 1, { idleMs: opts.idleMs });
-    const progress = process.stderr.isTTY ? await startProgress(peer) : null;
+    const progress = wantsProgress(process.stderr) ? await startProgress(peer) : null;
     let counts: PumpCounts | undefined;
     try {
       for (;;) {
@@ -112,6 +112,15 @@ interface Progress {
 }
 
 const MiB = 1024 * 1024;
+
+/**
+ * A progress line only on a terminal that knows its width: a serial console
+ * reports 0 columns, and ora divides by the width to count the lines it must
+ * clear (with 0 it clears forever, and the transfer stalls).
+ */
+export function wantsProgress(stream: { isTTY?: boolean; columns?: number }): boolean {
+  return stream.isTTY === true && (stream.columns ?? 0) > 0;
+}
 
 /** A progress line on a terminal's stderr (ora, loaded only here), shown once a transfer lasts over a second. */
 async function startProgress(peer: string): Promise<Progress> {

@@ -17,3 +17,12 @@ test('transports: all four, in a fixed order', () => {
   const all = ['hv_sock', 'vsock_loopback', 'vmw_vsock_virtio_transport', 'vmw_vsock_vmci_transport'].map((m) => `/sys/module/${m}`);
   assert.deepEqual(loadedTransports(fs(['/sys/module/vsock', ...all])).loaded, ['vmw_vsock_vmci_transport', 'vmw_vsock_virtio_transport', 'vsock_loopback', 'hv_sock']);
 });
+
+test('progress line: only on a terminal that reports its width (a serial console says 0 columns)', async () => {
+  const { wantsProgress } = await import('../../src/vsock/cat.js');
+  assert.equal(wantsProgress({ isTTY: true, columns: 80 }), true);
+  assert.equal(wantsProgress({ isTTY: true, columns: 0 }), false);
+  assert.equal(wantsProgress({ isTTY: true }), false);
+  assert.equal(wantsProgress({ isTTY: false, columns: 80 }), false);
+  assert.equal(wantsProgress({}), false);
+});
