@@ -9,6 +9,8 @@ import { run } from '../helpers.js';
 import { entries, ROOT, sim, tmp, value, type SimRun } from '../sim/sim-helpers.js';
 import { assertUsage, everywhere, onVmware, oneJson, RT, VMT } from './helpers.js';
 
+process.env.VMT_VSOCK_FORBID = '1'; // no vsock socket on this machine, whatever a test asks for (the helpers pass process.env on)
+
 before(() => {
   execFileSync('bash', [join(ROOT, 'scripts/apt-install.sh'), 'open-vm-tools']);
 });
@@ -172,4 +174,16 @@ test('endless input (yes | vmt rpc -f -) is refused after 64 KiB, not read forev
     const r = run(['sh', '-c', 'yes | "$@" rpc -f -', 'sh', ...cmd], []);
     assertUsage(r, /^vmt rpc: standard input holds more than the 64 KiB the host accepts from the guest$/, rt);
   }
+});
+
+test('--transport vsock on this machine: refused before any socket (VMT_VSOCK_FORBID), exit 3, on every runtime; a bad --vsock-endpoint is a usage error', () => {
+  everywhere(['rpc', '--transport', 'vsock', 'info-get guestinfo.x'], (r) => {
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /^vmt rpc: cannot connect to the host over vsock: vsock is switched off here: VMT_VSOCK_FORBID is set/);
+  });
+  everywhere(['info', 'get', 'x', '--transport', 'vsock', '--json'], (r) => {
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal((oneJson(r, 'info get --transport vsock --json') as { error: { exit: number } }).error.exit, 3);
+  });
+  everywhere(['rpc', '--transport', 'vsock', '--vsock-endpoint', '1:', 'x'], (r) => assertUsage(r, /^vmt rpc: --vsock-endpoint: "1:" is not a vsock address \(no port after the colon\)/, '--vsock-endpoint 1:'));
 });
