@@ -22,11 +22,13 @@ Half-close: at the end of standard input vmt shuts the socket for writing (the p
 
 -l accepts one connection; -l -k keeps accepting, one client at a time (standard input is read by the first). --exec CMD connects the peer to CMD instead: the socket becomes CMD's standard input and output (CMD split on spaces, no shell; --shell runs it with sh -c); a new CMD for every client with -k.
 
+--privileged connects from a port below 1024, counting down from 1023 past ports in use (and past up to 8 resets by the peer), as VMware Tools connect to the VMX, which trusts only privileged ports; without root it falls back to an ordinary port.
+
 --stats prints a summary line on standard error at the end (the peer, bytes sent and received, seconds); standard output carries only the data. On a terminal, standard error shows a progress line during long transfers.
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = 'vsock cat [--connect-timeout SECONDS] [--idle-timeout SECONDS] [--exec CMD [--shell]] [--stats] CID:PORT | -l [-k] [...] [CID:]PORT';
+  static usage = 'vsock cat [--connect-timeout SECONDS] [--idle-timeout SECONDS] [--exec CMD [--shell]] [--stats] [--privileged] CID:PORT | -l [-k] [...] [CID:]PORT';
   static examples = [
     { description: 'Send a file to a listener on the host, read its answer', command: '<%= config.bin %> vsock cat host:5000 < request.bin > reply.bin' },
     { description: 'Receive one stream on port 5000', command: '<%= config.bin %> vsock cat -l 5000 > received.bin' },
@@ -44,12 +46,14 @@ ${exitParagraph(EXIT)}`;
     exec: Flags.string({ description: "connect the peer to CMD's standard input and output (split on spaces, no shell)" }),
     shell: Flags.boolean({ description: 'with --exec: run CMD with sh -c' }),
     stats: Flags.boolean({ description: 'print the peer and the bytes each way on standard error at the end' }),
+    privileged: Flags.boolean({ description: 'connect from a privileged port (1023 down; root), as VMware Tools do to reach the VMX' }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(VsockCat);
     if (args.address === undefined) throw new UsageError(flags.listen ? 'missing [CID:]PORT to listen at' : 'missing CID:PORT to connect to');
     if (flags.keep && !flags.listen) throw new UsageError('-k (--keep) goes with -l (--listen)');
+    if (flags.privileged && flags.listen) throw new UsageError('--privileged is for connecting, not with -l (--listen)');
     if (flags.shell && flags.exec === undefined) throw new UsageError('--shell goes with --exec CMD');
     if (flags.exec !== undefined && flags.exec.trim() === '') throw new UsageError('--exec wants a command, not an empty string');
     let address: VsockAddress;
@@ -67,7 +71,8 @@ ${exitParagraph(EXIT)}`;
     };
     try {
       if (!flags.listen) {
-        const socket = await connect(address, { timeoutMs: Math.ceil(flags['connect-timeout'] * 1000) });
+        const socket = await connect(address, { timeoutMs: Math.ceil(flags['connect-timeout'] * 1000), privileged: flags.privileged });
+        if (flags.stats) this.note(`connected from ${formatAddress(socket.local)}`);
         return this.setExit(await catSession(socket, opts));
       }
       const listener = await listen(address);

@@ -25,6 +25,7 @@ const usageCases: [string[], RegExp][] = [
   [['vsock', 'cat', '--connect-timeout', '0', '1:5'], /--connect-timeout wants a number of seconds > 0, not "0"/],
   [['vsock', 'cat', '--idle-timeout', 'soon', '1:5'], /--idle-timeout wants a number of seconds > 0, not "soon"/],
   [['vsock', 'cat', '--json', '1:5'], /unknown flag '--json'/],
+  [['vsock', 'cat', '--privileged', '-l', '5'], /--privileged is for connecting, not with -l/],
   [['vsock', 'cat', '1:5', '2:6'], /unexpected argument '2:6'/],
 ];
 
@@ -48,7 +49,7 @@ test('VMT_VSOCK_FORBID=1: vmt vsock cat 1:5000 exits 3 with a clear message, on 
 });
 
 test('VMT_VSOCK_FORBID=1: -l, -l -k, --exec and a privileged port are refused the same way', () => {
-  for (const args of [['-l', '5000'], ['-l', '-k', 'any:5000'], ['-l', '--exec', 'cat', '5000'], ['-l', '976'], ['hypervisor:976']]) {
+  for (const args of [['-l', '5000'], ['-l', '-k', 'any:5000'], ['-l', '--exec', 'cat', '5000'], ['-l', '976'], ['hypervisor:976'], ['--privileged', 'hypervisor:976']]) {
     everywhere(['vsock', 'cat', ...args], (r) => {
       assert.equal(r.status, 3, r.stderr);
       assert.match(r.stderr, FORBID);
