@@ -80,18 +80,31 @@ halfclose_peer_waits() {
   report "$1"
 }
 
+# wait_log FILE PATTERN: waits (up to 60 s) until FILE has a line matching
+# PATTERN (grep -E).
+wait_log() {
+  _i=0
+  until grep -qE "$2" "$1" 2>/dev/null; do
+    _i=$((_i + 1)); [ "$_i" -ge 600 ] && { echo "wait_log: no \"$2\" in $1 after 60 s" >&2; return 1; }
+    sleep 0.1
+  done
+}
+
 # halfclose_vmt_sends_after NAME PORT BYTES 'VMT'
-#   The peer (socat) sends /tmp/NAME.l.in (1 KiB) and half-closes; only then
-#   (a second after the peer closed its side) does the connector's stdin
-#   deliver BYTES (/tmp/NAME.c.in), which must still reach the peer
-#   (/tmp/NAME.l.out). Same lines as pair.
+#   The peer (socat -d -d, a dual address: it reads /tmp/NAME.l.in, 1 KiB,
+#   and writes /tmp/NAME.l.out) sends its 1 KiB and half-closes at the end of
+#   it, which its log says ("socket 2 ... is at EOF"). Only a second after
+#   that does the connector's stdin (VMT 1:PORT) deliver BYTES
+#   (/tmp/NAME.c.in), which must still reach the peer. Same lines as pair.
 halfclose_vmt_sends_after() {
   _n=/tmp/$1
   rand "$_n.l.in" 1024; rand "$_n.c.in" "$3"
-  onhost socat -t 60 "VSOCK-LISTEN:$2" "SYSTEM:cat $_n.l.in; exec >&-; touch $_n.peer-eof; cat > $_n.l.out,pipes" 2> "$_n.l.err" & _lp=$!
-  connect_retry 50 /dev/null "$_n.c.out" "$_n.c.err" \
-    "{ i=0; until [ -f $_n.peer-eof ] || [ \$i -ge 600 ]; do sleep 0.1; i=\$((i+1)); done; sleep 1; cat $_n.c.in; } | $4 1:$2"; _crc=$?
+  onhost socat -d -d -t 60 "VSOCK-LISTEN:$2" "OPEN:$_n.l.in!!CREATE:$_n.l.out" 2> "$_n.l.err" & _lp=$!
+  wait_log "$_n.l.err" 'listening on'
+  connect_retry 1 /dev/null "$_n.c.out" "$_n.c.err" \
+    "{ i=0; until grep -qE 'socket 2 .*at EOF' $_n.l.err || [ \$i -ge 600 ]; do sleep 0.1; i=\$((i+1)); done; sleep 1; cat $_n.c.in; } | $4 1:$2"; _crc=$?
   bounded_wait "$_lp" 120; _lrc=$?
+  grep -v ' N ' "$_n.l.err" > "$_n.l.err2"; mv "$_n.l.err2" "$_n.l.err"   # socat's notices
   report "$1"
 }
 

@@ -97,9 +97,36 @@ export function boot(name: string, env: Record<string, string>, commands: Comman
       }
       const byId = new Map<string, Result>();
       commands.forEach(([id], i) => byId.set(id, results[i]!));
+      writeTimes(name, dir, commands, seconds);
       resolve({ name, dir, seconds, byId, where });
     });
   });
+}
+
+/**
+ * From the "@@TIME n START END" lines qemu-run.sh puts on the console: each
+ * command's seconds (by the guest's uptime) into DIR/times.txt, and a summary
+ * line on stderr.
+ */
+function writeTimes(name: string, dir: string, commands: Commands, seconds: number): void {
+  let text = '';
+  try {
+    text = readFileSync(join(dir, 'console.log'), 'latin1');
+  } catch {
+    return;
+  }
+  const rows: string[] = [];
+  let first = NaN;
+  let total = 0;
+  for (const m of text.matchAll(/@@TIME (\d+) ([\d.]+) ([\d.]+)/g)) {
+    const [n, t0, t1] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (Number.isNaN(first)) first = t0;
+    total += t1 - t0;
+    rows.push(`${(t1 - t0).toFixed(1).padStart(6)}  ${commands[n - 1]?.[0] ?? `#${n}`}`);
+  }
+  if (!rows.length) return;
+  writeFileSync(join(dir, 'times.txt'), rows.join('\n') + '\n');
+  process.stderr.write(`e2e: boot ${name}: ${seconds.toFixed(1)} s in all, first command at ${first.toFixed(1)} s of guest uptime, commands ${total.toFixed(1)} s (${join(dir, 'times.txt')})\n`);
 }
 
 export function get(b: Boot, id: string): Result {

@@ -18,7 +18,9 @@
 #
 # Each marker line is preceded by a newline of its own, so a section's text is
 # exactly what lies between "\n" before a marker and the line before it (the
-# parser in qemu.test.ts strips that one newline). Stdout and stderr are files
+# parser in harness.ts strips that one newline). The kernel console gets
+# "@@TIME n START END" per command (the guest's uptime in seconds, before and
+# after), for timing a boot's commands. Stdout and stderr are files
 # in the guest, so the program sees no TTY (plain, stable output).
 #
 # Env: MACHINE (pc,vmport=on), MEM (1024), HOST_SHARE (1: share this machine's
@@ -76,7 +78,9 @@ ct=$(cat /cmd-timeout 2>/dev/null || echo 60)
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in ''|'#'*) continue;; esac; n=$((n+1))
   printf '@@BEGIN %s %s\n' "$n" "$line" >&3
+  t0=$(cut -d' ' -f1 /proc/uptime)
   timeout "$ct" sh -c "$line" </dev/null >/tmp/.out 2>/tmp/.err; rc=$?
+  echo "@@TIME $n $t0 $(cut -d' ' -f1 /proc/uptime)" >/dev/console
   cat /tmp/.out >&3; printf '\n@@STDERR %s\n' "$n" >&3
   cat /tmp/.err >&3; printf '\n@@END %s rc=%s\n' "$n" "$rc" >&3
 done < /cmds.txt

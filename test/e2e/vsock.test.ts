@@ -74,6 +74,7 @@ const commandsShare: Commands = [
   ['socat-ncat', `${LIB}; pair sn 8388608 8388608 'onhost socat -t 60 - VSOCK-LISTEN:5000' 'onhost ncat --vsock 1 5000'`],
   ['ncat-socat', `${LIB}; pair ns 8388608 8388608 'onhost ncat --vsock -l 5001' 'onhost socat -t 60 - VSOCK-CONNECT:1:5001'`],
   ['has-vsock-cat', '/opt/bin/vmt vsock cat --help'],
+  ['has-vsock-cat-node', `onhost ${NODE} ${ROOT}/bin/run.js vsock cat --help`],
 ];
 
 const BAD_ADDRESSES = ['foo', '1:', ':5', '1:99999999999', '-3:5', '1:5:6', ''];
@@ -248,11 +249,13 @@ test('share: ncat --vsock -l <-> socat VSOCK-CONNECT move 8 MiB each way, sha256
   assertPair(share, get(share, 'ncat-socat'), 8 * MiB);
 });
 
-test('share: the binary has "vsock cat" exactly when its file holds the command (the skip below is right)', T, async () => {
+test('share: the binary and the bundle have "vsock cat" exactly when their files hold the command (the skips below are right)', T, async () => {
   const { share } = await boots();
-  const r = get(share, 'has-vsock-cat');
-  if (BUILT.binary) assert.equal(r.rc, 0, `vmt vsock cat --help in the guest${ctx(share, r)}`);
-  else assert.notEqual(r.rc, 0, `vmt vsock cat --help in the guest answers, but "vsock:cat" is not found in ${BINARY}${ctx(share, r)}`);
+  for (const [id, has, file] of [['has-vsock-cat', BUILT.binary, BINARY], ['has-vsock-cat-node', BUILT.bundle, BUNDLE]] as const) {
+    const r = get(share, id);
+    if (has) assert.equal(r.rc, 0, `vmt vsock cat --help in the guest${ctx(share, r)}`);
+    else assert.notEqual(r.rc, 0, `vmt vsock cat --help in the guest answers, but "vsock:cat" is not found in ${file}${ctx(share, r)}`);
+  }
 });
 
 // ---- vmt vsock cat -----------------------------------------------------------------
