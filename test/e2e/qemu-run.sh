@@ -18,10 +18,14 @@
 #
 # Each marker line is preceded by a newline of its own, so a section's text is
 # exactly what lies between "\n" before a marker and the line before it (the
-# parser in qemu.test.ts strips that one newline). Stdout and stderr are files
+# parser in harness.ts strips that one newline). The kernel console gets
+# "@@TIME n START END" per command (the guest's uptime in seconds, before and
+# after), for timing a boot's commands. Stdout and stderr are files
 # in the guest, so the program sees no TTY (plain, stable output).
 #
-# Env: MACHINE (pc,vmport=on), MEM (1024), QEMU_EXTRA (extra QEMU arguments,
+# Env: MACHINE (pc,vmport=on), MEM (1024), HOST_SHARE (1: share this machine's
+# root file system read-only into the guest at /host, for `onhost CMD`; see
+# setup.sh), QEMU_EXTRA (extra QEMU arguments,
 # word-split), TIMEOUT (whole boot, seconds, 240), CMD_TIMEOUT (per command,
 # seconds, 60), CPU (QEMU -cpu model, default max: the bun binary needs an
 # x86-64-v2 CPU -- it runs on Nehalem, and dies with SIGILL on TCG's default
@@ -58,6 +62,13 @@ if ldd "$BIN" >/dev/null 2>&1; then
   ldd "$BIN" | grep -o '/[^ ]*' | sort -u | while read -r l; do mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l"; done
 fi
 cp "$CMDS" "$R/cmds.txt"
+# HOST_SHARE=1: this machine's / goes into the guest read-only (virtio 9p);
+# /init mounts it at /host and `onhost CMD` runs CMD from it (setup.sh).
+SHARE=()
+if [ "${HOST_SHARE:-0}" = 1 ]; then
+  : > "$R/host-share"
+  SHARE=(-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap)
+fi
 cat > "$R/run-tests.sh" <<'EOS'
 #!/bin/sh
 exec 3>/dev/ttyS1
@@ -67,7 +78,9 @@ ct=$(cat /cmd-timeout 2>/dev/null || echo 60)
 while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in ''|'#'*) continue;; esac; n=$((n+1))
   printf '@@BEGIN %s %s\n' "$n" "$line" >&3
+  t0=$(cut -d' ' -f1 /proc/uptime)
   timeout "$ct" sh -c "$line" </dev/null >/tmp/.out 2>/tmp/.err; rc=$?
+  echo "@@TIME $n $t0 $(cut -d' ' -f1 /proc/uptime)" >/dev/console
   cat /tmp/.out >&3; printf '\n@@STDERR %s\n' "$n" >&3
   cat /tmp/.err >&3; printf '\n@@END %s rc=%s\n' "$n" "$rc" >&3
 done < /cmds.txt
@@ -88,7 +101,7 @@ rm -rf "$R"
 timeout --kill-after=5 "${TIMEOUT:-240}" qemu-system-x86_64 -machine "${MACHINE:-pc,vmport=on}" -accel tcg \
   -cpu "${CPU:-max}" -m "${MEM:-1024}" -nographic -no-reboot -kernel "$KERNEL" -initrd "$W/initrd" \
   -append "console=ttyS0 panic=-1 quiet" \
-  -serial mon:stdio -chardev file,id=res,path="$OUT/results.txt" -serial chardev:res ${QEMU_EXTRA:-} \
+  -serial mon:stdio -chardev file,id=res,path="$OUT/results.txt" -serial chardev:res "${SHARE[@]}" ${QEMU_EXTRA:-} \
   </dev/null >"$OUT/console.log" 2>&1 || echo "qemu exit $?" >>"$OUT/console.log"
 
 if ! grep -q '^@@DONE' "$OUT/results.txt" 2>/dev/null; then

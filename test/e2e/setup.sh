@@ -37,7 +37,9 @@ trap 'st=$?; [ "$BASHPID" = "$$" ] || exit "$st"; log "failed: \"$BASH_COMMAND\"
 elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- 1. packages -------------------------------------------------------------
-PKGS=(qemu-system-x86 busybox-static cpio open-vm-tools gcc libc6-dev python3)
+# socat and ncat run in the guest from this machine's root file system (the
+# host share, HOST_SHARE=1 for qemu-run.sh): the vsock peers of the vsock tests.
+PKGS=(qemu-system-x86 busybox-static cpio open-vm-tools gcc libc6-dev python3 socat ncat)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -66,7 +68,10 @@ if [ -z "$KPKG" ] && [ "$APT_UPDATED" = 0 ]; then
 fi
 [ -n "$KPKG" ] || die "kernel: apt-cache knows no linux-image-amd64; add Debian's main archive to /etc/apt/sources.list, or set E2E_KERNEL_PKG=linux-image-... to a kernel package apt-get download can fetch"
 
-MODULES=(vsock vmw_vsock_virtio_transport_common vsock_loopback vmxnet3 vmw_pvscsi scsi_mod scsi_common)
+# The host share (virtio 9p) needs the virtio PCI transport and 9p, which
+# Debian builds as modules; /init loads them in this order only for a share.
+SHARE_MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p)
+MODULES=(vsock vmw_vsock_virtio_transport_common vsock_loopback vmxnet3 vmw_pvscsi scsi_mod scsi_common "${SHARE_MODULES[@]}")
 KDIR=$CACHE/kernel-$KPKG
 download_kernel() {
   local st=0
@@ -81,7 +86,8 @@ download_kernel() {
 download_failed() {
   die "kernel: downloading $KPKG failed: $APT_ERROR; see the lines above (the network? /etc/apt/sources.list?), or set E2E_KERNEL_PKG=linux-image-... to a kernel package the mirror has"
 }
-if [ -f "$KDIR/.done" ]; then
+# .done lists the modules unpacked: a longer list unpacks the package again.
+if [ "$(cat "$KDIR/.done" 2>/dev/null)" = "${MODULES[*]}" ]; then
   log "kernel: $KPKG cached ($KDIR)"
 else
   log "kernel: downloading and unpacking $KPKG"
@@ -113,7 +119,7 @@ else
   rm -rf "$CACHE/dl"
   # Drop kernels of earlier point releases.
   for old in "$CACHE"/kernel-*; do [ "$old" = "$KDIR" ] || rm -rf "$old"; done
-  touch "$KDIR/.done"
+  printf '%s\n' "${MODULES[*]}" > "$KDIR/.done"
 fi
 
 # --- 3. static helpers -------------------------------------------------------
@@ -169,15 +175,36 @@ INIT=$(cat <<'EOF'
 /bin/busybox --install -s /bin; export PATH=/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev; mount -t tmpfs -o mode=1777 tmp /tmp
 for m in vsock vmw_vsock_virtio_transport_common vsock_loopback; do insmod /lib/modules/$m.ko; done
+if [ -f /host-share ]; then
+  # The host share (qemu-run.sh HOST_SHARE=1): the machine's / read-only at
+  # /host, with the guest's /proc, /sys, /dev and /tmp bound into it, for onhost.
+  for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p; do insmod /lib/modules/$m.ko; done
+  mkdir -p /host
+  if mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=524288 hostroot /host; then
+    for d in proc sys dev tmp; do mount --bind /$d /host/$d; done
+  else
+    echo 'init: mounting the host share failed' > /host-share-failed
+  fi
+fi
 [ -x /run-tests.sh ] && /run-tests.sh
 sync
 poweroff -f
 EOF
 )
+ONHOST=$(cat <<'EOF'
+#!/bin/sh
+# onhost CMD [ARGS...]: runs CMD from the host share (the machine's root file
+# system at /host, read-only) with the machine's libraries, on the guest's
+# kernel: its vsock, its /proc, /sys, /dev, and /tmp (the guest's own).
+# The working directory is / ; HOME and TMPDIR are /tmp.
+if [ ! -d /host/usr/bin ]; then echo 'onhost: no host share at /host (boot with HOST_SHARE=1)' >&2; exit 127; fi
+exec chroot /host /usr/bin/env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp TMPDIR=/tmp "$@"
+EOF
+)
 CHECKVM=$(command -v vmware-checkvm || echo /usr/bin/vmware-checkvm)
 [ -x "$CHECKVM" ] || die "base: vmware-checkvm not found; install open-vm-tools (apt-get install open-vm-tools)"
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
-KEY=$(printf '%s\n' "$KPKG" "$INIT" "$(pkgver busybox-static)" "$(pkgver open-vm-tools)" "$(pkgver libc6)" \
+KEY=$(printf '%s\n' "$KPKG" "${MODULES[*]}" "$INIT" "$ONHOST" "$(pkgver busybox-static)" "$(pkgver open-vm-tools)" "$(pkgver libc6)" \
   "$(sha256sum "$HDIR/withio" "$HDIR/runas")" | sha256sum | cut -c1-16)
 BASE=$CACHE/base.cpio.gz
 if [ -f "$BASE" ] && [ "$(cat "$CACHE/base.key" 2>/dev/null)" = "$KEY" ]; then
@@ -189,6 +216,7 @@ else
   mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc,lib/modules,opt/bin}
   cp /bin/busybox "$R/bin/busybox"
   printf '%s\n' "$INIT" > "$R/init"; chmod 755 "$R/init"
+  printf '%s\n' "$ONHOST" > "$R/usr/bin/onhost"; chmod 755 "$R/usr/bin/onhost"
   cp "$KDIR"/modules/*.ko "$R/lib/modules/"
   cp "$HDIR/withio" "$HDIR/runas" "$R/usr/bin/"
   cp "$CHECKVM" "$R/usr/bin/vmware-checkvm"
