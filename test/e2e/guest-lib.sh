@@ -21,29 +21,56 @@ bounded_wait() {
   return "$_st"
 }
 
-# connect_retry TRIES IN OUT ERR 'CMD': runs `sh -c CMD <IN >OUT 2>ERR`
-# until it succeeds, at most TRIES times with 0.2 s between (a listener
-# started in the background may not listen yet: the connection is refused
-# before anything is read or written; each try starts the files afresh).
-# Each try is bounded (timeout 120 s: exit 143). Sets TRIES_USED; returns
-# the last try's exit status.
+# uptime_s: the guest's uptime in whole seconds.
+uptime_s() { cut -d. -f1 /proc/uptime; }
+
+# connect_retry SECONDS IN OUT ERR 'CMD': runs `sh -c CMD <IN >OUT 2>ERR`
+# until it succeeds, 0.2 s between tries, no new try after SECONDS (a
+# listener started in the background may not listen yet: the connection is
+# refused before anything is read or written; each try starts the files
+# afresh), and no new try once the process WATCH (when set: the listener)
+# has ended. Each try is bounded (timeout 120 s: exit 143). Sets TRIES_USED;
+# returns the last try's exit status.
 connect_retry() {
-  _max=$1; TRIES_USED=0
+  _end=$(($(uptime_s) + $1)); TRIES_USED=0
   while :; do
     TRIES_USED=$((TRIES_USED + 1))
     timeout 120 sh -c "$5" < "$2" > "$3" 2> "$4" && return 0
     _st=$?
-    [ "$TRIES_USED" -ge "$_max" ] && return "$_st"
+    [ "$(uptime_s)" -ge "$_end" ] && return "$_st"
+    [ -n "${WATCH:-}" ] && ! kill -0 "$WATCH" 2>/dev/null && return "$_st"
     sleep 0.2
   done
 }
 
-# pair NAME LBYTES CBYTES 'LISTENER' 'CONNECTOR'
+# wait_log FILE PATTERN [PID]: waits (up to 60 s, and while PID runs) until
+# FILE has a line matching PATTERN (grep -E); returns 1 if it never does.
+wait_log() {
+  _i=0
+  until grep -qE "$2" "$1" 2>/dev/null; do
+    _i=$((_i + 1))
+    if [ "$_i" -ge 600 ] || { [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; }; then
+      echo "wait_log: no \"$2\" in $1" >&2; return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# finish PID RC: waits for the listener PID (up to 120 s after a connector
+# that succeeded, RC 0; up to 3 s after one that failed); returns its status.
+finish() { if [ "$2" = 0 ]; then bounded_wait "$1" 120; else bounded_wait "$1" 3; fi; }
+
+# quiet FILE: drops socat's and ncat's notices (-d -d, -v) from FILE.
+quiet() { grep -vE ' socat\[[0-9]+\] N |^Ncat: (Version|Listening|Connection from)' "$1" > "$1.q"; mv "$1.q" "$1"; }
+
+# pair NAME LBYTES CBYTES 'LISTENER' 'CONNECTOR' [READY]
 #   One connection, both directions at once. /tmp/NAME.l.in (LBYTES random
 #   bytes) is the listener's stdin and /tmp/NAME.c.in (CBYTES) the
 #   connector's; their stdouts go to /tmp/NAME.l.out and /tmp/NAME.c.out.
-#   LISTENER starts in the background (sh -c); CONNECTOR (sh -c) is retried
-#   while it fails, up to 50 times. Prints listener.rc, connector.rc,
+#   LISTENER starts in the background (sh -c). With READY (a pattern the
+#   listener writes to stderr once it listens: socat -d -d's "listening on",
+#   ncat -v's "Listening on") CONNECTOR (sh -c) runs once after it; without,
+#   CONNECTOR is retried while it fails and the listener runs, for up to 60 s. Prints listener.rc, connector.rc,
 #   connector.tries, seconds (the transfer, by the guest's clock) and the
 #   digest of each file; the test checks that l.out = c.in and c.out = l.in.
 #   The files are removed afterwards.
@@ -52,8 +79,14 @@ pair() {
   rand "$_n.l.in" "$2"; rand "$_n.c.in" "$3"
   sh -c "$4" < "$_n.l.in" > "$_n.l.out" 2> "$_n.l.err" & _lp=$!
   _t0=$(date +%s)
-  connect_retry 50 "$_n.c.in" "$_n.c.out" "$_n.c.err" "$5"; _crc=$?
-  bounded_wait "$_lp" 120; _lrc=$?
+  if [ -n "${6:-}" ]; then
+    wait_log "$_n.l.err" "$6" "$_lp"
+    connect_retry 0 "$_n.c.in" "$_n.c.out" "$_n.c.err" "$5"; _crc=$?
+  else
+    WATCH=$_lp; connect_retry 60 "$_n.c.in" "$_n.c.out" "$_n.c.err" "$5"; _crc=$?; WATCH=
+  fi
+  finish "$_lp" "$_crc"; _lrc=$?
+  quiet "$_n.l.err"
   echo "seconds=$(($(date +%s) - _t0))"
   report "$1"
 }
@@ -74,20 +107,12 @@ report() {
 halfclose_peer_waits() {
   _n=/tmp/$1
   rand "$_n.c.in" 1024; rand "$_n.l.in" "$3"
-  onhost socat -t 60 "VSOCK-LISTEN:$2" "SYSTEM:cat > $_n.l.out; cat $_n.l.in" 2> "$_n.l.err" & _lp=$!
-  connect_retry 50 "$_n.c.in" "$_n.c.out" "$_n.c.err" "$4 1:$2"; _crc=$?
-  bounded_wait "$_lp" 120; _lrc=$?
+  onhost socat -d -d -t 60 "VSOCK-LISTEN:$2" "SYSTEM:cat > $_n.l.out; cat $_n.l.in" 2> "$_n.l.err" & _lp=$!
+  wait_log "$_n.l.err" 'listening on' "$_lp"
+  connect_retry 0 "$_n.c.in" "$_n.c.out" "$_n.c.err" "$4 1:$2"; _crc=$?
+  finish "$_lp" "$_crc"; _lrc=$?
+  quiet "$_n.l.err"
   report "$1"
-}
-
-# wait_log FILE PATTERN: waits (up to 60 s) until FILE has a line matching
-# PATTERN (grep -E).
-wait_log() {
-  _i=0
-  until grep -qE "$2" "$1" 2>/dev/null; do
-    _i=$((_i + 1)); [ "$_i" -ge 600 ] && { echo "wait_log: no \"$2\" in $1 after 60 s" >&2; return 1; }
-    sleep 0.1
-  done
 }
 
 # halfclose_vmt_sends_after NAME PORT BYTES 'VMT'
@@ -95,16 +120,17 @@ wait_log() {
 #   and writes /tmp/NAME.l.out) sends its 1 KiB and half-closes at the end of
 #   it, which its log says ("socket 2 ... is at EOF"). Only a second after
 #   that does the connector's stdin (VMT 1:PORT) deliver BYTES
-#   (/tmp/NAME.c.in), which must still reach the peer. Same lines as pair.
+#   (/tmp/NAME.c.in), which must still reach the peer (the wait ends early
+#   when vmt says something on stderr: it failed). Same lines as pair.
 halfclose_vmt_sends_after() {
   _n=/tmp/$1
   rand "$_n.l.in" 1024; rand "$_n.c.in" "$3"
   onhost socat -d -d -t 60 "VSOCK-LISTEN:$2" "OPEN:$_n.l.in!!CREATE:$_n.l.out" 2> "$_n.l.err" & _lp=$!
-  wait_log "$_n.l.err" 'listening on'
-  connect_retry 1 /dev/null "$_n.c.out" "$_n.c.err" \
-    "{ i=0; until grep -qE 'socket 2 .*at EOF' $_n.l.err || [ \$i -ge 600 ]; do sleep 0.1; i=\$((i+1)); done; sleep 1; cat $_n.c.in; } | $4 1:$2"; _crc=$?
-  bounded_wait "$_lp" 120; _lrc=$?
-  grep -v ' N ' "$_n.l.err" > "$_n.l.err2"; mv "$_n.l.err2" "$_n.l.err"   # socat's notices
+  wait_log "$_n.l.err" 'listening on' "$_lp"
+  connect_retry 0 /dev/null "$_n.c.out" "$_n.c.err" \
+    "{ i=0; until grep -qE 'socket 2 .*at EOF' $_n.l.err || [ -s $_n.c.err ] || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i+1)); done; sleep 1; cat $_n.c.in; } | $4 1:$2"; _crc=$?
+  finish "$_lp" "$_crc"; _lrc=$?
+  quiet "$_n.l.err"
   report "$1"
 }
 
@@ -117,11 +143,11 @@ keep_serving() {
   (eval "exec $3 -l -k $2") < /dev/null > "$_n.out" 2> "$_n.err" & _sp=$!
   for i in 1 2 3; do
     echo "client $i" > "$_n.in$i"
-    connect_retry 50 "$_n.in$i" "$_n.r$i" "$_n.e$i" "onhost socat -t 30 - VSOCK-CONNECT:1:$2"
-    echo "client$i.rc=$? client$i.tries=$TRIES_USED"
+    WATCH=$_sp; connect_retry 60 "$_n.in$i" "$_n.r$i" "$_n.e$i" "onhost socat -t 30 - VSOCK-CONNECT:1:$2"; _crc=$?; WATCH=
+    echo "client$i.rc=$_crc client$i.tries=$TRIES_USED"
     sed "s/^/client $i: /" "$_n.e$i" >&2
   done
-  i=0; while [ "$(wc -l < "$_n.out")" -lt 3 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+  i=0; while [ "$(wc -l < "$_n.out")" -lt 3 ] && [ $i -lt 300 ] && kill -0 "$_sp" 2>/dev/null; do sleep 0.1; i=$((i+1)); done
   if kill -0 "$_sp" 2>/dev/null; then echo alive=yes; else echo alive=no; fi
   kill "$_sp" 2>/dev/null; bounded_wait "$_sp" 20
   echo "server.rc=$?"
@@ -137,8 +163,8 @@ exec_serve() {
   _n=/tmp/$1
   rand "$_n.c.in" "$3"
   (eval "exec $4") < /dev/null > "$_n.l.out" 2> "$_n.l.err" & _lp=$!
-  connect_retry 50 "$_n.c.in" "$_n.c.out" "$_n.c.err" "onhost socat -t 60 - VSOCK-CONNECT:1:$2"; _crc=$?
-  bounded_wait "$_lp" 120; _lrc=$?
+  WATCH=$_lp; connect_retry 60 "$_n.c.in" "$_n.c.out" "$_n.c.err" "onhost socat -t 60 - VSOCK-CONNECT:1:$2"; _crc=$?; WATCH=
+  finish "$_lp" "$_crc"; _lrc=$?
   echo "listener.rc=$_lrc"; echo "connector.rc=$_crc"
   echo "c.in=$(digest "$_n.c.in")"
   echo "reply:"; cat "$_n.c.out"
@@ -152,7 +178,7 @@ exec_serve() {
 idle_case() {
   _n=/tmp/$1
   onhost socat -d -d "VSOCK-LISTEN:$2" "SYSTEM:sleep 60" 2> "$_n.l.err" & _lp=$!
-  i=0; until grep -q 'listening on' "$_n.l.err" || [ $i -ge 300 ]; do sleep 0.1; i=$((i+1)); done
+  wait_log "$_n.l.err" 'listening on' "$_lp"
   mkfifo "$_n.fifo"; sleep 60 > "$_n.fifo" & _sp=$!
   _t0=$(date +%s)
   timeout 120 sh -c "$3" < "$_n.fifo"; echo "rc=$?"
