@@ -66,7 +66,10 @@ cp "$CMDS" "$R/cmds.txt"
 # /init mounts it at /host and `onhost CMD` runs CMD from it (setup.sh).
 SHARE=()
 if [ "${HOST_SHARE:-0}" = 1 ]; then
-  : > "$R/host-share"
+  # the checkout (and anything in HOST_KEEP, colon-separated) stays visible in the guest even
+  # under /tmp, which the guest's own tmpfs covers in the share
+  (cd "$(dirname "$0")/../.." && pwd) > "$R/host-share"
+  if [ -n "${HOST_KEEP:-}" ]; then tr ':' '\n' <<< "$HOST_KEEP" >> "$R/host-share"; fi
   SHARE=(-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap)
 fi
 cat > "$R/run-tests.sh" <<'EOS'

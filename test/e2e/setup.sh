@@ -181,7 +181,12 @@ if [ -f /host-share ]; then
   for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p; do insmod /lib/modules/$m.ko; done
   mkdir -p /host
   if mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=524288 hostroot /host; then
+    mkdir -p /hosttmp; mount --bind /host/tmp /hosttmp # the machine's own /tmp, before the guest's covers it
     for d in proc sys dev tmp; do mount --bind /$d /host/$d; done
+    # the machine's paths under /tmp that onhost needs (the checkout, when it lives there; one a line)
+    while IFS= read -r p; do
+      case "$p" in /tmp/?*) mkdir -p "/host$p" && mount --bind "/hosttmp/${p#/tmp/}" "/host$p" ;; esac
+    done < /host-share
   else
     echo 'init: mounting the host share failed' > /host-share-failed
   fi
