@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 W=bench/.work/vsock; mkdir -p "$W"
-[ -x dist/bin/vmt-linux-x64 ] || node scripts/binaries.mjs >/dev/null
+node scripts/build.mjs >/dev/null && node scripts/binaries.mjs >/dev/null # always: a stale binary without `vsock` makes every vmt line fail
 bash test/e2e/setup.sh >/dev/null
 SIZE=${SIZE:-268435456}
 RUNS=${RUNS:-3}
