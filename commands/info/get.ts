@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, exitParagraph, UsageError, VmtError, type ExitStatus } from '../../src/cli/exit.js';
 import { sendRpc, type SendOptions, type TransportChoice } from '../../src/cli/guestrpc.js';
-import { transportFlags } from '../../src/cli/flags.js';
+import { probeFlag, transportFlags } from '../../src/cli/flags.js';
 import { bytes } from '../../src/cli/input.js';
 import { jsonBytes, writeOut } from '../../src/cli/output.js';
 import { decodeValue, DecodeError, guestinfoKey, keyProblem, parseEncoding, type Encoding } from '../../src/guestrpc/guestinfo.js';
@@ -36,7 +36,7 @@ ${exitParagraph(EXIT)}`;
     'no-newline': Flags.boolean({ char: 'n', description: 'print the value without a newline after it' }),
     json: Flags.boolean({ description: 'print one JSON document (key, found, value, encoding)', exclusive: ['no-newline'] }),
     ...transportFlags,
-    probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor (QEMU -machine vmport=on)' }),
+    probe: probeFlag(),
 
   };
 

@@ -3,7 +3,7 @@ import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, exitParagraph, UsageError, type ExitStatus } from '../../src/cli/exit.js';
 import { sendRpc, type TransportChoice } from '../../src/cli/guestrpc.js';
 import { isatty } from 'node:tty';
-import { transportFlags } from '../../src/cli/flags.js';
+import { probeFlag, transportFlags } from '../../src/cli/flags.js';
 import { bytes, readInput } from '../../src/cli/input.js';
 import { jsonBytes, writeOut } from '../../src/cli/output.js';
 import { guestinfoKey, keyProblem } from '../../src/guestrpc/guestinfo.js';
@@ -39,7 +39,7 @@ ${exitParagraph(EXIT)}`;
     raw: Flags.boolean({ description: 'keep a trailing newline of a value read from a file or standard input' }),
     json: Flags.boolean({ description: 'print one JSON document (key, ok)' }),
     ...transportFlags,
-    probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor (QEMU -machine vmport=on)' }),
+    probe: probeFlag(),
 
   };
 

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../../src/cli/base.js';
 import { exitParagraph, UsageError, type ExitStatus } from '../../src/cli/exit.js';
 import type { TransportChoice } from '../../src/cli/guestrpc.js';
-import { transportFlags } from '../../src/cli/flags.js';
+import { probeFlag, transportFlags } from '../../src/cli/flags.js';
 import { bytes, readInput } from '../../src/cli/input.js';
 import { RPC_USAGE, runRpc } from '../../src/cli/rpc-run.js';
 
@@ -40,7 +40,7 @@ ${exitParagraph(EXIT)}`;
     file: Flags.string({ char: 'f', description: 'read the command from FILE (- for standard input), as bytes' }),
     raw: Flags.boolean({ description: 'with -f: keep a trailing newline (it is dropped by default)', dependsOn: ['file'] }),
     json: Flags.boolean({ description: 'print one JSON document (ok, reply, transport)' }),
-    probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor (QEMU -machine vmport=on)' }),
+    probe: probeFlag(),
     ...transportFlags,
   };
 

@@ -2,11 +2,10 @@ import { Flags } from '@oclif/core';
 import { constants } from 'node:os';
 import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, exitParagraph, UsageError, VmtError, type ExitStatus } from '../../src/cli/exit.js';
-import { numberFlag, numberFlagWithDefault } from '../../src/cli/flags.js';
-import { tcloHost, type TransportChoice } from '../../src/cli/guestrpc.js';
-import { transportFlags } from '../../src/cli/flags.js';
+import type { TransportChoice } from '../../src/cli/guestrpc.js';
+import { tcloHost } from '../../src/cli/tclo-host.js';
+import { numberFlag, numberFlagWithDefault, probeFlag, transportFlags, vsockEndpointFlag } from '../../src/cli/flags.js';
 import { TCLO_ENDPOINT } from '../../src/guestrpc/vsock-transport.js';
-import { parseAddress, type VsockAddress } from '../../src/vsock/address.js';
 import { write } from '../../src/cli/output.js';
 import type { AgentEvent } from '../../src/tclo/agent.js';
 import { ownerText } from '../../src/tclo/conflict.js';
@@ -56,18 +55,9 @@ ${exitParagraph(EXIT)}`;
     'report-hostname': Flags.boolean({ description: 'report the hostname to the host (SetGuestInfo), now and when it changes' }),
     'report-ip': Flags.boolean({ description: 'report the first non-loopback IPv4 address as guestinfo.ip, now and when it changes' }),
     force: Flags.boolean({ description: 'start even when another agent owns TCLO' }),
-    probe: Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor' }),
+    probe: probeFlag(),
     transport: transportFlags.transport,
-    'vsock-endpoint': Flags.custom<VsockAddress>({
-      description: 'CID:PORT of TCLO over vsock (default: the VMX, hypervisor:975; RPCI goes to port 976 of the same CID); for tests',
-      parse: async (input) => {
-        try {
-          return parseAddress(input);
-        } catch (err) {
-          throw new UsageError(`--vsock-endpoint: ${(err as Error).message}`);
-        }
-      },
-    })(),
+    'vsock-endpoint': vsockEndpointFlag('CID:PORT of TCLO over vsock (default: the VMX, hypervisor:975; RPCI goes to port 976 of the same CID); for tests'),
   };
 
   async run(): Promise<void> {

@@ -32,11 +32,10 @@ export const numberFlag = (spec: NumberSpec) => numberParser(spec)();
 /** A numeric flag with a default (its value is always a number). */
 export const numberFlagWithDefault = (spec: NumberSpec & { default: number }) => numberParser(spec)({ default: spec.default });
 
-/** --transport and --vsock-endpoint, for the commands that send GuestRPC. */
-export const transportFlags = {
-  transport: Flags.string({ description: 'how to reach the host: auto (vsock where VMware\'s VMCI transport is loaded, else the backdoor), backdoor, or vsock', options: ['auto', 'backdoor', 'vsock'], default: 'auto' }),
-  'vsock-endpoint': Flags.custom<VsockAddress>({
-    description: 'CID:PORT the vsock transport connects to (default: the VMX, hypervisor:976); for tests',
+/** --vsock-endpoint CID:PORT, with what it overrides in the description. */
+export const vsockEndpointFlag = (description: string) =>
+  Flags.custom<VsockAddress>({
+    description,
     parse: async (input) => {
       try {
         return parseAddress(input);
@@ -44,5 +43,13 @@ export const transportFlags = {
         throw new UsageError(`--vsock-endpoint: ${(err as Error).message}`);
       }
     },
-  })(),
+  })();
+
+/** --probe: the knock policy of checkvm's flag, for every command that needs the backdoor. */
+export const probeFlag = () => Flags.boolean({ description: 'knock on the backdoor even when CPUID names another hypervisor (QEMU -machine vmport=on)' });
+
+/** --transport and --vsock-endpoint, for the commands that send GuestRPC. */
+export const transportFlags = {
+  transport: Flags.string({ description: 'how to reach the host: auto (vsock where VMware\'s VMCI transport is loaded, else the backdoor), backdoor, or vsock', options: ['auto', 'backdoor', 'vsock'], default: 'auto' }),
+  'vsock-endpoint': vsockEndpointFlag('CID:PORT the vsock transport connects to (default: the VMX, hypervisor:976); for tests'),
 };

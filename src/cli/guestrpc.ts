@@ -11,8 +11,6 @@ import type { VsockAddress } from '../vsock/address.js';
 import { LAST_RESERVED_PORT } from '../vsock/constants.js';
 import { VsockError } from '../vsock/socket.js';
 import { loadedTransports } from '../vsock/transports.js';
-import type { AgentHost } from '../tclo/agent.js';
-import { backdoorHost, vsockHost } from '../tclo/listen.js';
 import { Exit, UsageError, VmtError } from './exit.js';
 import { withSignalsDeferred } from './signals.js';
 
@@ -120,27 +118,4 @@ async function sendOverVsock(request: RpciRequest, endpoint: VsockAddress, requi
     if (err instanceof ChannelError) throw new VmtError(`GuestRPC over vsock failed while ${err.stage === 'send' ? 'sending' : 'receiving'}: ${err.message}`, Exit.FAILED);
     throw err;
   }
-}
-
-/**
- * TCLO over the backdoor, or over vsock: --transport vsock, or auto where
- * VMware's VMCI transport is loaded and the host takes the connection (else
- * the backdoor, as vmtoolsd falls back). The clock comes from the backdoor
- * when there is one.
- */
-export async function tcloHost(transport: TransportChoice, endpoint: VsockAddress, probe: boolean): Promise<AgentHost> {
-  if (transport === 'backdoor' || (transport === 'auto' && !autoTriesVsock())) return backdoorHost((await findBackdoor(knockPolicy(probe))).backdoor);
-  const lib = await loadLibvmt();
-  if (transport === 'auto') {
-    try {
-      vsockConnector(lib, endpoint)({ privileged: false }).close();
-    } catch {
-      return backdoorHost((await findBackdoor(knockPolicy(probe))).backdoor);
-    }
-  }
-  const bd = await findBackdoor(knockPolicy(probe)).then(
-    (f) => f.backdoor,
-    () => null,
-  );
-  return vsockHost(lib, endpoint, bd);
 }
