@@ -18,7 +18,7 @@ export default class Sim extends VmtCommand {
   static summary = 'Run a program against a simulated VMware host.';
   static description = `Runs PROGRAM, and everything it forks and execs, as if inside a VMware VM: its backdoor instructions (in eax,dx on port 0x5658, rep insb/outsb on 0x5659) are caught with ptrace and answered by a simulated host -- GETVERSION, the time calls, GETBIOSUUID, GETMEMSIZE, GETHZ, and the GuestRPC message channel with RPCI (info-get/info-set guestinfo.*, log, tools.*) and TCLO. CPUID says VMware too. Unmodified programs work: open-vm-tools' vmware-checkvm, vmware-rpctool and vmtoolsd, cloud-init, your own scripts.
 
-The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock. It cannot reach a real backdoor (ioperm and iopl fail) or set the clock (unless --allow-set-clock), and what a guest agent does when the host says OS_Halt or OS_Reboot is refused: reboot(2) and kexec, signals to init or to every process, running shutdown, poweroff, halt, reboot, telinit, init or kexec (also as busybox applets), systemctl/loginctl power verbs, open-vm-tools' scripts under /etc/vmware-tools, and connecting to the system D-Bus or systemd. Other things a program under the sim does are not contained: run only what you would run on this machine.
+The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock; each attempt is in the transcript as a {"t":"refused","what":"socket(AF_VSOCK)"} line, as are the refusals below. It cannot reach a real backdoor (ioperm and iopl fail) or set the clock (unless --allow-set-clock), and what a guest agent does when the host says OS_Halt or OS_Reboot is refused: reboot(2) and kexec, signals to init or to every process, running shutdown, poweroff, halt, reboot, telinit, init or kexec (also as busybox applets), systemctl/loginctl power verbs, open-vm-tools' scripts under /etc/vmware-tools, and connecting to the system D-Bus or systemd. Other things a program under the sim does are not contained: run only what you would run on this machine.
 
 The program gets its arguments and environment byte for byte, as if it were run directly: nothing of the sim's own is added.
 
@@ -47,7 +47,7 @@ ${exitParagraph(EXIT)}`;
     'clock-offset': numberFlag({ description: "the host clock's offset from this machine's, in seconds (may be negative or fractional)", unit: 'seconds' }),
     timeout: numberFlag({ description: 'kill the program and everything it started after SECONDS', unit: 'seconds', above: 0 }),
     'allow-set-clock': Flags.boolean({ description: "let the program set this machine's clock (to the simulated host's, say); refused by default" }),
-    transcript: Flags.string({ description: 'write one JSON line per backdoor call and per RPC/TCLO message to FILE' }),
+    transcript: Flags.string({ description: 'write one JSON line per backdoor call, per RPC/TCLO message and per refused syscall to FILE' }),
   };
 
   async run(): Promise<void> {

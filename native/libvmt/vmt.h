@@ -11,7 +11,7 @@
 #define VMT_H
 #include <stdint.h>
 
-#define VMT_ABI_VERSION 2
+#define VMT_ABI_VERSION 3
 
 int vmt_abi_version(void);
 /* in eax,dx with the frame (EBP unused) */
@@ -40,7 +40,6 @@ int vmt_vsock_listen(uint32_t cid, uint32_t port, int32_t backlog, uint32_t out[
 /* fd; peer = CID, port; -ETIMEDOUT after timeout_ms (<0: never), -EINTR on a signal */
 int vmt_vsock_accept(int fd, int32_t timeout_ms, uint32_t peer[2]);
 int vmt_vsock_shutdown(int fd, int32_t how);
-int vmt_vsock_set_buffer(int fd, int32_t option, int64_t value);
 int vmt_vsock_send_all(int fd, const uint8_t *buf, int32_t len, int32_t timeout_ms);
 int vmt_vsock_recv(int fd, uint8_t *buf, int32_t len, int32_t timeout_ms);
 int vmt_close(int fd);

@@ -35,6 +35,16 @@
 #define PRIVILEGED_PORT_MAX 1023
 #define PRIVILEGED_PORT_MIN 1
 #define MAX_RESETS 8
+#define MIN_BUFFER (64u << 10) /* a whole GuestRPC packet (64 KiB payload) fits the socket's buffer */
+
+/* The buffer stays at least MIN_BUFFER (Linux's default is 256 KiB; VMCI sizes its
+ * queue pair from it at connect time, so this comes before connect and listen).
+ * The kernel clamps the size up to the minimum and keeps a larger one. */
+static void ensure_min_buffer(int s, int af)
+{
+	uint64_t min = MIN_BUFFER;
+	(void)setsockopt(s, af, SO_VM_SOCKETS_BUFFER_MIN_SIZE, &min, sizeof min);
+}
 
 int vmt_vsock_forbidden(void)
 {
@@ -131,6 +141,7 @@ static int connect_once(int af, uint32_t cid, uint32_t port, int local_port, int
 	int s = socket(af, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s < 0)
 		return -errno;
+	ensure_min_buffer(s, af);
 	if (timeout_ms >= 0) {
 		/* the kernel's own connect timeout (2 s by default) must not cut ours short */
 		struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
@@ -225,6 +236,7 @@ int vmt_vsock_listen(uint32_t cid, uint32_t port, int32_t backlog, uint32_t out[
 	int s = socket(af, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (s < 0)
 		return -errno;
+	ensure_min_buffer(s, af); /* accepted sockets inherit it */
 	struct sockaddr_vm a = addr(af, cid, port);
 	if (bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, backlog > 0 ? backlog : 16) < 0) {
 		int r = -errno;
@@ -264,16 +276,6 @@ int vmt_set_blocking(int fd, int32_t blocking)
 		return -errno;
 	fl = blocking ? (fl & ~O_NONBLOCK) : (fl | O_NONBLOCK);
 	return fcntl(fd, F_SETFL, fl) == 0 ? 0 : -errno;
-}
-
-/* SO_VM_SOCKETS_BUFFER_SIZE / _MIN_SIZE / _MAX_SIZE (u64, level = the family). */
-int vmt_vsock_set_buffer(int fd, int32_t option, int64_t value)
-{
-	int af = vmt_vsock_family();
-	if (af < 0)
-		return af;
-	uint64_t v = (uint64_t)value;
-	return setsockopt(fd, af, option, &v, sizeof v) == 0 ? 0 : -errno;
 }
 
 /* All of buf within timeout_ms: len, or -errno. */

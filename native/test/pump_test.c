@@ -102,7 +102,7 @@ static void interlock(void)
 	setenv("VMT_VSOCK_FORBID", "1", 1);
 	CHECK(vmt_vsock_forbidden() == 1, "VMT_VSOCK_FORBID=1 forbids");
 	CHECK(vmt_vsock_family() == -EPERM && vmt_vsock_local_cid(o) == -EPERM && vmt_vsock_connect(1, 5000, 100, 0, o) == -EPERM &&
-	      vmt_vsock_connect(0, 976, 100, VMT_VSOCK_PRIVILEGED, o) == -EPERM && vmt_vsock_listen(1, 5000, 1, o) == -EPERM && vmt_vsock_set_buffer(0, 0, 1) == -EPERM,
+	      vmt_vsock_connect(0, 976, 100, VMT_VSOCK_PRIVILEGED, o) == -EPERM && vmt_vsock_listen(1, 5000, 1, o) == -EPERM,
 	      "every vsock entry refuses with -EPERM");
 	setenv("VMT_VSOCK_FORBID", "0", 1);
 	CHECK(vmt_vsock_forbidden() == 0, "VMT_VSOCK_FORBID=0 does not");

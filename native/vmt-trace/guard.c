@@ -8,9 +8,13 @@
  *    power or isolate verb) and of open-vm-tools' power and network scripts
  *    under /etc/vmware-tools/;
  *  - connect() to the system D-Bus and to systemd's private socket, through
- *    which logind and PID 1 take power requests.
- * A refused syscall fails with EPERM (exec) or EACCES (connect), and a line on
- * stderr says what was refused.
+ *    which logind and PID 1 take power requests;
+ *  - socket(AF_VSOCK): this machine's vsock leads to its real host, never to
+ *    the simulated one (the seccomp filter sends it here only so that the
+ *    attempt reaches the transcript; without a tracer the kernel fails it).
+ * A refused syscall fails with EPERM (exec), EACCES (connect) or EAFNOSUPPORT
+ * (AF_VSOCK, as on a kernel without vsock), and the host model's transcript
+ * records it; the power refusals also print a line on stderr.
  */
 #define _GNU_SOURCE
 #include "guard.h"
@@ -102,18 +106,24 @@ static int refused_connect(pid_t pid, uint64_t addr, uint64_t addrlen, char *wha
 	return 1;
 }
 
-static void refuse(pid_t pid, struct user_regs_struct *r, int err, const char *what)
+/* Skips the syscall, which returns -err. */
+static enum guard_verdict refuse(pid_t pid, struct user_regs_struct *r, int err, struct guard_refusal *out)
 {
-	fprintf(stderr, "vmt sim: refused pid %d's %s: a program under the sim may not halt, reboot or suspend this machine\n", pid, what);
+	if (err != EAFNOSUPPORT)
+		fprintf(stderr, "vmt sim: refused pid %d's %s: a program under the sim may not halt, reboot or suspend this machine\n", pid, out->what);
+	out->err = err;
 	r->orig_rax = (unsigned long long)-1; /* skip the syscall; it returns rax */
 	r->rax = (unsigned long long)-err;
 	ptrace(PTRACE_SETREGS, pid, 0, r);
+	return GUARD_REFUSED;
 }
 
-enum guard_verdict guard_syscall(pid_t pid)
+enum guard_verdict guard_syscall(pid_t pid, struct guard_refusal *out)
 {
 	struct user_regs_struct r;
-	char what[4400] = "";
+	char *what = out->what;
+	size_t size = sizeof out->what;
+	what[0] = 0;
 	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
 		return GUARD_ALLOW;
 	switch (r.orig_rax) {
@@ -122,17 +132,22 @@ enum guard_verdict guard_syscall(pid_t pid)
 	case SYS_pkey_mprotect:
 		return GUARD_EXEC_MAP;
 	case SYS_execve:
-		if (refused_exec(pid, r.rdi, r.rsi, what, sizeof what))
-			return refuse(pid, &r, EPERM, what), GUARD_REFUSED;
+		if (refused_exec(pid, r.rdi, r.rsi, what, size))
+			return refuse(pid, &r, EPERM, out);
 		return GUARD_ALLOW;
 	case SYS_execveat:
-		if (refused_exec(pid, r.rsi, r.rdx, what, sizeof what))
-			return refuse(pid, &r, EPERM, what), GUARD_REFUSED;
+		if (refused_exec(pid, r.rsi, r.rdx, what, size))
+			return refuse(pid, &r, EPERM, out);
 		return GUARD_ALLOW;
 	case SYS_connect:
-		if (refused_connect(pid, r.rsi, r.rdx, what, sizeof what))
-			return refuse(pid, &r, EACCES, what), GUARD_REFUSED;
+		if (refused_connect(pid, r.rsi, r.rdx, what, size))
+			return refuse(pid, &r, EACCES, out);
 		return GUARD_ALLOW;
+	case SYS_socket:
+		if ((int)r.rdi != AF_VSOCK_NR)
+			return GUARD_ALLOW; /* the filter sends only AF_VSOCK here */
+		snprintf(what, size, "socket(AF_VSOCK)");
+		return refuse(pid, &r, EAFNOSUPPORT, out);
 	default:
 		return GUARD_ALLOW;
 	}

@@ -8,6 +8,8 @@
  *     (exact bytes: they need not be UTF-8); then the host closes it
  *   tracer -> host (fd 3): sim_request, then the bytes the guest wrote (HB out)
  *   host -> tracer (fd 4): sim_reply, then the bytes for the guest (HB in, len <= ECX)
+ *   SIM_OP_REFUSED is a notice, not a backdoor call: it puts the refusal in the
+ *   transcript, and the host's reply only acknowledges it
  * Registers: EAX EBX ECX EDX ESI EDI EBP, low 32 bits; for string I/O the
  * pointer register (RSI out, RDI in) is sent as 0.
  */
@@ -26,6 +28,8 @@ enum sim_op {
 	SIM_OP_HB_OUT = 2, /* rep outsb on 0x5659: guest -> host bytes */
 	SIM_OP_HB_IN = 3,  /* rep insb on 0x5659: host -> guest bytes */
 	SIM_OP_EXIT = 4,   /* a traced task ended (regs unused): its channels close */
+	SIM_OP_REFUSED = 5, /* the guard refused a syscall: regs[0] = the errno it returned, the
+	                     * bytes say what (a reply with no bytes acknowledges it) */
 };
 
 struct sim_exec {

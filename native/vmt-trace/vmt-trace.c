@@ -64,7 +64,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define AF_VSOCK_NR 40
 #define HB_MAX (4u << 20) /* never move more than this in one string I/O */
 
 static int fd_req = SIM_FD_REQUEST, fd_rep = SIM_FD_REPLY;
@@ -81,7 +80,7 @@ static void die(const char *what)
 /* ---- the traced program's side, before exec ---------------------------------- */
 
 /* A seccomp filter, assembled with forward jumps to named returns. */
-enum { L_ALLOW, L_TRACE, L_EAFNOSUPPORT, L_EPERM, L_ENOSYS, L_SOCKET, L_EXECMAP, L_SIGNAL, L_KILL, NLABELS };
+enum { L_ALLOW, L_TRACE, L_EPERM, L_ENOSYS, L_SOCKET, L_EXECMAP, L_SIGNAL, L_KILL, NLABELS };
 struct bpf {
 	struct sock_filter insn[96];
 	int n, label[NLABELS], want[96][2]; /* want[i] = {label if true, label if false}, -1 = next */
@@ -110,7 +109,9 @@ static void link_jumps(struct bpf *b)
 
 /*
  * For the traced program:
- *  - socket(AF_VSOCK) fails with EAFNOSUPPORT (never the machine's real vsock);
+ *  - socket(AF_VSOCK) stops for guard.c, which fails it with EAFNOSUPPORT and
+ *    reports it (never the machine's real vsock; with no tracer, the kernel
+ *    fails a traced syscall with ENOSYS);
  *  - ioperm/iopl fail with EPERM, so even as root in a VM with a real backdoor
  *    (QEMU's vmport) the program talks to the simulated host;
  *  - reboot and kexec fail with EPERM, and so do signals to init (pid 1) or to every
@@ -145,7 +146,7 @@ static void install_seccomp(int allow_clock)
 	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, SYS_pkey_mprotect, L_EXECMAP, L_ALLOW);
 	label(&b, L_SOCKET);
 	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
-	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK_NR, L_EAFNOSUPPORT, L_ALLOW);
+	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK_NR, L_TRACE, L_ALLOW);
 	label(&b, L_SIGNAL);
 	stmt(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
 	jump(&b, BPF_JMP | BPF_JEQ | BPF_K, 1, L_EPERM, -1);
@@ -155,8 +156,6 @@ static void install_seccomp(int allow_clock)
 	jump(&b, BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, L_TRACE, L_ALLOW);
 	label(&b, L_TRACE);
 	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_TRACE);
-	label(&b, L_EAFNOSUPPORT);
-	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT);
 	label(&b, L_EPERM);
 	stmt(&b, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
 	label(&b, L_ENOSYS);
@@ -645,9 +644,15 @@ int main(int argc, char **argv)
 		if (sig == (SIGTRAP | 0x80) && t->in_exec_map) {
 			at_exec_map_exit(t);
 		} else if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-			if (guard_syscall(pid) == GUARD_EXEC_MAP) {
+			struct guard_refusal refusal;
+			enum guard_verdict v = guard_syscall(pid, &refusal);
+			if (v == GUARD_EXEC_MAP) {
 				at_exec_map_entry(t);
 				continue;
+			}
+			if (v == GUARD_REFUSED) {
+				uint32_t regs[7] = { (uint32_t)refusal.err };
+				host_call(SIM_OP_REFUSED, pid, regs, refusal.what, (uint32_t)strlen(refusal.what), NULL, 0);
 			}
 		} else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
 			patch_process(pid);

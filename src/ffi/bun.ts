@@ -17,7 +17,6 @@ export async function openBun(path: string): Promise<Libvmt & { abi(): number }>
     vmt_vsock_listen: { args: [T.u32, T.u32, T.i32, T.ptr], returns: T.i32 },
     vmt_vsock_accept: { args: [T.i32, T.i32, T.ptr], returns: T.i32 },
     vmt_vsock_shutdown: { args: [T.i32, T.i32], returns: T.i32 },
-    vmt_vsock_set_buffer: { args: [T.i32, T.i32, T.i64], returns: T.i32 },
     vmt_vsock_send_all: { args: [T.i32, T.ptr, T.i32, T.i32], returns: T.i32 },
     vmt_vsock_recv: { args: [T.i32, T.ptr, T.i32, T.i32], returns: T.i32 },
     vmt_close: { args: [T.i32], returns: T.i32 },

@@ -18,7 +18,6 @@ export function openDeno(path: string): Libvmt & { abi(): number } {
     vmt_vsock_listen: { parameters: ['u32', 'u32', 'i32', 'buffer'], result: 'i32' },
     vmt_vsock_accept: { parameters: ['i32', 'i32', 'buffer'], result: 'i32' },
     vmt_vsock_shutdown: { parameters: ['i32', 'i32'], result: 'i32' },
-    vmt_vsock_set_buffer: { parameters: ['i32', 'i32', 'i64'], result: 'i32' },
     vmt_vsock_send_all: { parameters: ['i32', 'buffer', 'i32', 'i32'], result: 'i32' },
     vmt_vsock_recv: { parameters: ['i32', 'buffer', 'i32', 'i32'], result: 'i32' },
     vmt_close: { parameters: ['i32'], result: 'i32' },

@@ -9,7 +9,7 @@ export type { Libvmt } from './types.js';
 
 export class LibvmtUnavailable extends Error {}
 
-export const LIBVMT_ABI = 2;
+export const LIBVMT_ABI = 3;
 
 /** Where libvmt is: $VMT_LIBVMT, else the copy native/build holds or the standalone binary embeds. */
 export function libvmtPath(): string {

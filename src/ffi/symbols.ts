@@ -3,7 +3,7 @@
 import type { Libvmt } from './types.js';
 
 export const SYMBOLS = ['vmt_abi_version', 'vmt_bdoor_lb', 'vmt_bdoor_hb_out', 'vmt_bdoor_hb_in', 'vmt_cpuid', 'vmt_settime',
-  'vmt_vsock_family', 'vmt_vsock_local_cid', 'vmt_vsock_connect', 'vmt_vsock_listen', 'vmt_vsock_accept', 'vmt_vsock_shutdown', 'vmt_vsock_set_buffer',
+  'vmt_vsock_family', 'vmt_vsock_local_cid', 'vmt_vsock_connect', 'vmt_vsock_listen', 'vmt_vsock_accept', 'vmt_vsock_shutdown',
   'vmt_vsock_send_all', 'vmt_vsock_recv', 'vmt_close', 'vmt_set_blocking', 'vmt_pump_size', 'vmt_pump_init', 'vmt_pump_step'] as const;
 export type Symbols = Record<(typeof SYMBOLS)[number], (...a: never[]) => number>;
 
@@ -26,7 +26,6 @@ export function fromSymbols(s: Symbols): Libvmt & { abi(): number } {
     vsockListen: (cid, port, backlog, out) => call.vmt_vsock_listen(cid >>> 0, port >>> 0, backlog, out),
     vsockAccept: (fd, timeoutMs, peer) => call.vmt_vsock_accept(fd, timeoutMs, peer),
     vsockShutdown: (fd, how) => call.vmt_vsock_shutdown(fd, how),
-    vsockSetBuffer: (fd, option, value) => call.vmt_vsock_set_buffer(fd, option, BigInt(value)),
     vsockSendAll: (fd, buf, len, timeoutMs) => call.vmt_vsock_send_all(fd, buf, len, timeoutMs),
     vsockRecv: (fd, buf, len, timeoutMs) => call.vmt_vsock_recv(fd, buf, len, timeoutMs),
     close: (fd) => call.vmt_close(fd),

@@ -26,7 +26,6 @@ export interface Libvmt {
   /** fd; peer := [CID, port] */
   vsockAccept(fd: number, timeoutMs: number, peer: Uint32Array): number;
   vsockShutdown(fd: number, how: number): number;
-  vsockSetBuffer(fd: number, option: number, value: number): number;
   vsockSendAll(fd: number, buf: Uint8Array, len: number, timeoutMs: number): number;
   vsockRecv(fd: number, buf: Uint8Array, len: number, timeoutMs: number): number;
   close(fd: number): number;

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { SimHost } from './host/index.js';
-import { execBlock, readRequest, reply, SIM_FD_EXEC, SIM_FD_REPLY, SIM_FD_REQUEST, SIM_OP_EXIT, SIM_OP_HB_IN, SIM_OP_HB_OUT, SIM_OP_LB, type Request } from './wire.js';
+import { execBlock, readRequest, reply, SIM_FD_EXEC, SIM_FD_REPLY, SIM_FD_REQUEST, SIM_OP_EXIT, SIM_OP_HB_IN, SIM_OP_HB_OUT, SIM_OP_LB, SIM_OP_REFUSED, type Request } from './wire.js';
 
 export interface TraceOptions {
   tracer: string;
@@ -32,6 +32,10 @@ function answer(host: SimHost, { op, pid, regs, data }: Request): Buffer {
   }
   if (op === SIM_OP_EXIT) {
     host.processExited(pid);
+    return reply(regs);
+  }
+  if (op === SIM_OP_REFUSED) {
+    host.refused(pid, regs.eax, data);
     return reply(regs);
   }
   throw new Error(`unknown request op ${op}`);

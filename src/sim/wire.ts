@@ -14,6 +14,8 @@ export const SIM_OP_LB = 1;
 export const SIM_OP_HB_OUT = 2;
 export const SIM_OP_HB_IN = 3;
 export const SIM_OP_EXIT = 4;
+/** a notice: the tracer's guard refused a syscall (regs.eax = its errno; the bytes say what) */
+export const SIM_OP_REFUSED = 5;
 
 /** struct sim_exec: magic argc envc len */
 export const EXEC_SIZE = 16;

@@ -24,9 +24,6 @@ export const GUESTRPC_RPCI_VSOCK_LISTEN_PORT = 976;
 export const GUESTRPC_TCLO_VSOCK_LISTEN_PORT = 975;
 
 /** setsockopt/getsockopt options at level AF_VSOCK. */
-export const SO_VM_SOCKETS_BUFFER_SIZE = 0; // u64
-export const SO_VM_SOCKETS_BUFFER_MIN_SIZE = 1; // u64
-export const SO_VM_SOCKETS_BUFFER_MAX_SIZE = 2; // u64
 export const SO_VM_SOCKETS_CONNECT_TIMEOUT = 6; // struct timeval on 64-bit Linux
 
 /** sizeof(struct sockaddr_vm) on Linux. */

@@ -65,11 +65,6 @@ export class VsockSocket {
   recv(buf: Uint8Array, timeoutMs: number): number {
     return this.check(this.lib.vsockRecv(this.fd, buf, buf.length, timeoutMs), 'recv');
   }
-
-  /** SO_VM_SOCKETS_BUFFER_SIZE (0), _MIN_SIZE (1), _MAX_SIZE (2). */
-  setBuffer(option: number, bytes: number): void {
-    this.check(this.lib.vsockSetBuffer(this.fd, option, bytes), 'send');
-  }
 }
 
 const pair = (a: Uint32Array): VsockAddress => ({ cid: a[0]!, port: a[1]! });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { run } from '../helpers.js';
 import { entries, ROOT, sim, tmp, value, type SimRun } from '../sim/sim-helpers.js';
+import { autoTriesVsock } from '../../src/cli/guestrpc.js';
 import { assertUsage, everywhere, onVmware, oneJson, RT, VMT } from './helpers.js';
 
 process.env.VMT_VSOCK_FORBID = '1'; // no vsock socket on this machine, whatever a test asks for (the helpers pass process.env on)
@@ -95,6 +96,31 @@ test('vmt rpc: bad input is exit 2 and nothing reaches the host', () => {
   const vsock = sim([], [...VMT, 'rpc', '--transport', 'vsock', 'x']);
   assert.equal(vsock.status, 3, vsock.stderr);
   assert.match(vsock.stderr, /^vmt rpc: cannot connect to the host over vsock: /);
+});
+
+test('--transport auto on a machine without the VMCI transport: not one AF_VSOCK socket is even attempted (the sim traces them), on every runtime', () => {
+  // VMT_VSOCK_FORBID is lifted for the program only: under the sim, socket(AF_VSOCK) stops at the
+  // tracer, which fails it and writes a `refused` line; it never reaches this machine's kernel
+  const vmci = autoTriesVsock();
+  for (const [rt, vmt] of Object.entries(RT)) {
+    const lifted = ['env', '-u', 'VMT_VSOCK_FORBID', ...vmt];
+    const auto = sim(['--guestinfo', 'k=v'], [...lifted, 'rpc', '--transport', 'auto', 'info-get guestinfo.k']);
+    assert.equal(auto.status, 0, `${rt}: ${auto.stderr}`);
+    assert.equal(auto.stdout, 'v\n');
+    assert.equal(entries(auto, 'rpci').length, 1, `${rt}: answered over the backdoor`);
+    assert.equal(entries(auto, 'refused').length, vmci ? 1 : 0, `${rt}: socket(AF_VSOCK) attempts with${vmci ? '' : 'out'} vmw_vsock_vmci_transport loaded: ${JSON.stringify(entries(auto, 'refused'))}`);
+    // the control: the trace does see an attempt, so the zero above is not blindness
+    const forced = sim([], [...lifted, 'rpc', '--transport', 'vsock', 'info-get guestinfo.k']);
+    assert.equal(forced.status, 3, `${rt}: ${forced.stderr}`);
+    assert.match(forced.stderr, /^vmt rpc: cannot connect to the host over vsock: this kernel has no vsock support \(EAFNOSUPPORT\)/);
+    assert.deepEqual(entries(forced, 'refused').map((e) => [e.what, e.error]), [['socket(AF_VSOCK)', 'EAFNOSUPPORT']], rt);
+    assert.equal(entries(forced, 'rpci').length, 0, `${rt}: --transport vsock does not fall back`);
+  }
+  if (vmci) return;
+  const tclo = sim(['--tclo', 'ping', '--timeout', '20'], ['env', '-u', 'VMT_VSOCK_FORBID', ...VMT, 'tclo', 'listen', '--json', '--exit-after', '2', '--transport', 'auto']);
+  assert.equal(tclo.status, 0, tclo.stderr);
+  assert.ok(entries(tclo, 'tclo').length >= 2, 'the TCLO agent ran over the backdoor');
+  assert.equal(entries(tclo, 'refused').length, 0, 'tclo listen --transport auto made no vsock attempt');
 });
 
 test('vmt rpc: -f FILE and -f - carry binary payloads; --json has ok, reply, transport', () => {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { run } from '../helpers.js';
-import { sim, SIM, tmp, VMT } from './sim-helpers.js';
+import { entries, sim, SIM, tmp, VMT } from './sim-helpers.js';
 
 test('the program\'s exit status passes through, including death by a signal', () => {
   assert.equal(sim([], ['sh', '-c', 'exit 7']).status, 7);
@@ -32,10 +32,20 @@ test('--timeout kills the program and what it started, by pid, and exits 124', (
   assert.equal(left.stdout, '', 'no process left behind');
 });
 
-test('the traced program gets socket(AF_VSOCK) refused with EAFNOSUPPORT, and no /dev/vsock', () => {
+test('the traced program gets socket(AF_VSOCK) refused with EAFNOSUPPORT, in the transcript, and no /dev/vsock', () => {
   const py = "import socket\ntry:\n    socket.socket(40, socket.SOCK_STREAM)\n    print('created')\nexcept OSError as e:\n    print(e.errno)";
   const r = sim([], ['python3', '-c', py]);
   assert.equal(r.stdout.trim(), '97');
+  const refused = entries(r, 'refused');
+  assert.equal(refused.length, 1, JSON.stringify(r.transcript));
+  assert.equal(refused[0]!.what, 'socket(AF_VSOCK)');
+  assert.equal(refused[0]!.error, 'EAFNOSUPPORT');
+  assert.equal(typeof refused[0]!.pid, 'number');
+  assert.equal(r.stderr, '', 'silent: an agent that tries vsock first is not an incident');
+  // other families pass the filter untouched and leave no line
+  const unix = sim([], ['python3', '-c', 'import socket\nsocket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\nprint("ok")']);
+  assert.equal(unix.stdout, 'ok\n');
+  assert.equal(entries(unix, 'refused').length, 0);
   if (existsSync('/dev/vsock') && process.getuid?.() === 0) {
     const dev = sim([], ['stat', '-L', '-c', '%t:%T', '/dev/vsock']);
     assert.equal(dev.stdout.trim(), '1:3', '/dev/vsock is /dev/null inside the sim');

@@ -27,7 +27,7 @@ int main(void)
 {
 	printf("{\\n");
 	N(SIM_MAGIC); N(SIM_FD_REQUEST); N(SIM_FD_REPLY); N(SIM_FD_EXEC); N(SIM_EXEC_MAX);
-	N(SIM_OP_LB); N(SIM_OP_HB_OUT); N(SIM_OP_HB_IN); N(SIM_OP_EXIT);
+	N(SIM_OP_LB); N(SIM_OP_HB_OUT); N(SIM_OP_HB_IN); N(SIM_OP_EXIT); N(SIM_OP_REFUSED);
 	N(sizeof(struct sim_exec)); N(offsetof(struct sim_exec, argc)); N(offsetof(struct sim_exec, envc)); N(offsetof(struct sim_exec, len));
 	N(sizeof(struct sim_request)); N(offsetof(struct sim_request, op)); N(offsetof(struct sim_request, pid));
 	N(offsetof(struct sim_request, regs)); N(sizeof(((struct sim_request *)0)->regs) / 4); N(offsetof(struct sim_request, len));
@@ -54,7 +54,7 @@ test('sim_wire.h and src/sim/wire.ts: the same magic, fds, ops, sizes and offset
   assert.deepEqual(
     {
       magic: c.SIM_MAGIC, fds: [c.SIM_FD_REQUEST, c.SIM_FD_REPLY, c.SIM_FD_EXEC], execMax: c.SIM_EXEC_MAX,
-      ops: [c.SIM_OP_LB, c.SIM_OP_HB_OUT, c.SIM_OP_HB_IN, c.SIM_OP_EXIT],
+      ops: [c.SIM_OP_LB, c.SIM_OP_HB_OUT, c.SIM_OP_HB_IN, c.SIM_OP_EXIT, c.SIM_OP_REFUSED],
       exec: c['sizeof(struct sim_exec)'],
       request: [c['sizeof(struct sim_request)'], c['offsetof(struct sim_request, op)'], c['offsetof(struct sim_request, pid)'], c['offsetof(struct sim_request, regs)'], c['offsetof(struct sim_request, len)']],
       reply: [c['sizeof(struct sim_reply)'], c['offsetof(struct sim_reply, regs)'], c['offsetof(struct sim_reply, len)']],
@@ -62,7 +62,7 @@ test('sim_wire.h and src/sim/wire.ts: the same magic, fds, ops, sizes and offset
     },
     {
       magic: wire.SIM_MAGIC, fds: [wire.SIM_FD_REQUEST, wire.SIM_FD_REPLY, wire.SIM_FD_EXEC], execMax: wire.SIM_EXEC_MAX,
-      ops: [wire.SIM_OP_LB, wire.SIM_OP_HB_OUT, wire.SIM_OP_HB_IN, wire.SIM_OP_EXIT],
+      ops: [wire.SIM_OP_LB, wire.SIM_OP_HB_OUT, wire.SIM_OP_HB_IN, wire.SIM_OP_EXIT, wire.SIM_OP_REFUSED],
       exec: wire.EXEC_SIZE,
       request: [wire.REQUEST_SIZE, wire.REQUEST_OP, wire.REQUEST_PID, wire.REQUEST_REGS, wire.REQUEST_LEN],
       reply: [wire.REPLY_SIZE, wire.REPLY_REGS, wire.REPLY_LEN],

@@ -105,6 +105,12 @@ export class SimHost {
     this.message.closeChannels(pid, 'exit');
   }
 
+  /** The tracer's guard refused a syscall of process pid with errno (the only ones it returns are named). */
+  refused(pid: number, errno: number, what: Uint8Array): void {
+    const error = ({ 1: 'EPERM', 13: 'EACCES', 97: 'EAFNOSUPPORT' } as Record<number, string>)[errno] ?? `errno ${errno}`;
+    this.emit({ t: 'refused', pid, what: Buffer.from(what).toString('utf8'), error });
+  }
+
   /** End of the run: close every channel, so unanswered TCLO commands reach the transcript. */
   shutdown(): void {
     this.message.closeChannels(undefined, 'shutdown');

@@ -122,7 +122,20 @@ export interface VsockEntry {
   reason?: string;
 }
 
-export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry | VsockEntry;
+/**
+ * A syscall the sim's guard refused (vmt-trace's guard.c): an AF_VSOCK socket
+ * (this machine's vsock never leads to the simulated host), a shutdown command,
+ * a connection to the system bus. The syscall returned `error`.
+ */
+export interface RefusedEntry {
+  t: 'refused';
+  pid: number;
+  /** "socket(AF_VSOCK)", "exec of /sbin/shutdown -h now", ... */
+  what: string;
+  error: string;
+}
+
+export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry | VsockEntry | RefusedEntry;
 export type TranscriptSink = (e: TranscriptEntry) => void;
 
 /** Bytes longer than this are cut in the transcript (the `<name>_length` field gives the full size). */
