@@ -16,20 +16,24 @@ RUNS=${RUNS:-3}
 N=${N:-20}
 NODE="onhost $(command -v node) $ROOT/bin/run.js"
 
-# Each line runs in its own sh in the guest: T (defined on each line) times one
-# command by the guest's uptime and prints "LABEL <centiseconds>"; every
-# measurement is bounded (timeout), and connectors retry until the listener
-# listens, so a slow start costs a retry, not a hang.
+# Each line runs in its own sh in the guest: the listener starts first, outside
+# the timing, and has SETTLE seconds to listen; then T (defined on each line)
+# times the connector's run until the listener has exited too, by the guest's
+# uptime, and prints "LABEL <centiseconds>". Every measurement is bounded
+# (timeout), so a listener that never ends costs 300 s, not a hang.
 T='T() { a=$(cut -d" " -f1 /proc/uptime); timeout 300 sh -c "$2" >/dev/null 2>&1; b=$(cut -d" " -f1 /proc/uptime); echo "$1 $(echo "$a $b" | awk "{printf \"%d\", (\$2-\$1)*100}")"; }'
 C="VSOCK-CONNECT:1"
+SETTLE=${SETTLE:-4}
+# LABEL LISTENER CONNECTOR: one timed transfer from the connection to the listener's exit
+line() { echo "$T; $2 & L=\$!; sleep $SETTLE; T $1 '$3; while kill -0 '\$L' 2>/dev/null; do sleep 0.05; done'; wait"; }
 {
   echo "head -c $SIZE /dev/urandom > /tmp/big; wc -c < /tmp/big"
   for r in $(seq "$RUNS"); do
-    echo "$T; T send-socat 'onhost socat -u VSOCK-LISTEN:51$r$r OPEN:/dev/null & sleep 2; onhost socat -u OPEN:/tmp/big $C:51$r$r,retry=50,interval=0.2; wait'"
-    echo "$T; T send-binary 'onhost socat -u VSOCK-LISTEN:52$r$r OPEN:/dev/null & sleep 2; n=0; until vmt vsock cat 1:52$r$r < /tmp/big; do n=\$((n+1)); [ \$n -ge 50 ] && break; sleep 0.2; done; wait'"
-    echo "$T; T send-node 'onhost socat -u VSOCK-LISTEN:53$r$r OPEN:/dev/null & sleep 2; n=0; until $NODE vsock cat 1:53$r$r < /tmp/big; do n=\$((n+1)); [ \$n -ge 50 ] && break; sleep 0.2; done; wait'"
-    echo "$T; T recv-binary 'vmt vsock cat -l 54$r$r </dev/null >/dev/null & onhost socat -u OPEN:/tmp/big $C:54$r$r,retry=50,interval=0.2; wait'"
-    echo "$T; T recv-node '$NODE vsock cat -l 55$r$r </dev/null >/dev/null & onhost socat -u OPEN:/tmp/big $C:55$r$r,retry=100,interval=0.2; wait'"
+    line send-socat "onhost socat -u VSOCK-LISTEN:51$r$r OPEN:/dev/null" "onhost socat -u OPEN:/tmp/big $C:51$r$r"
+    line send-binary "onhost socat -u VSOCK-LISTEN:52$r$r OPEN:/dev/null" "vmt vsock cat 1:52$r$r < /tmp/big"
+    line send-node "onhost socat -u VSOCK-LISTEN:53$r$r OPEN:/dev/null" "$NODE vsock cat 1:53$r$r < /tmp/big"
+    line recv-binary "vmt vsock cat -l 54$r$r </dev/null >/dev/null" "onhost socat -u OPEN:/tmp/big $C:54$r$r"
+    line recv-node "$NODE vsock cat -l 55$r$r </dev/null >/dev/null" "onhost socat -u OPEN:/tmp/big $C:55$r$r"
   done
   echo "onhost socat -u VSOCK-LISTEN:5107,fork OPEN:/dev/null & L=\$!; sleep 2; $T; T connect-socat-x$N 'for i in \$(seq $N); do onhost socat -u OPEN:/dev/null $C:5107; done'; T connect-binary-x$N 'for i in \$(seq $N); do vmt vsock cat 1:5107 </dev/null; done'; kill \$L"
   echo "vmt sim serve --vsock-rpci 976 --guestinfo k=v --timeout 600 2>/dev/null & L=\$!; sleep 3; $T; T rpci-vsock-x$N 'for i in \$(seq $N); do vmt rpc --transport vsock --vsock-endpoint 1:976 info-get\\ guestinfo.k; done'; T rpci-backdoor-sim-x$N 'vmt sim --guestinfo k=v -- sh -c \"for i in \\\$(seq $N); do vmt rpc info-get\\\\ guestinfo.k; done\"'; T sim-start-x1 'vmt sim -- true'; kill \$L"
@@ -41,12 +45,12 @@ const text = require('fs').readFileSync(file, 'utf8');
 const t = {};
 for (const m of text.matchAll(/^(\S+) (\d+)$/gm)) (t[m[1]] ??= []).push(Number(m[2]) / 100);
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const mibs = (k, sleep) => (Number(size) / 1048576 / (med(t[k]) - sleep)).toFixed(1); // a send timing includes the 2 s given to socat's listener
+const mibs = (k) => (Number(size) / 1048576 / med(t[k])).toFixed(1);
 console.log(`| direction | socat | vmt binary | × | vmt on node | × |\n|---|---:|---:|---:|---:|---:|`);
 for (const d of ['send', 'recv']) {
-  const s = Number(mibs('send-socat', 2)); // socat to socat: the peer's own rate
-  const b = Number(mibs(`${d}-binary`, d === 'send' ? 2 : 0));
-  const nd = Number(mibs(`${d}-node`, d === 'send' ? 2 : 0));
+  const s = Number(mibs('send-socat')); // socat to socat: the peer's own rate
+  const b = Number(mibs(`${d}-binary`));
+  const nd = Number(mibs(`${d}-node`));
   console.log(`| ${d === 'send' ? 'vmt sends (socat receives)' : 'vmt receives (socat sends)'} | ${s} MiB/s | ${b} MiB/s | ${(b / s).toFixed(2)} | ${nd} MiB/s | ${(nd / s).toFixed(2)} |`);
 }
 const per = (k) => ((med(t[k]) / Number(n)) * 1000).toFixed(0);
