@@ -1,6 +1,9 @@
 // The command table for oclif's explicit discovery strategy (package.json
 // "oclif.commands"), so the whole CLI can be bundled into one file.
+import Attach from './attach.js';
 import CheckVm from './checkvm.js';
+import Detach from './detach.js';
+import Devices from './devices.js';
 import GetTime from './gettime.js';
 import InfoGet from './info/get.js';
 import InfoSet from './info/set.js';
@@ -12,7 +15,10 @@ import VsockCat from './vsock/cat.js';
 import VsockCid from './vsock/cid.js';
 
 export const COMMANDS = {
+  attach: Attach,
   checkvm: CheckVm,
+  detach: Detach,
+  devices: Devices,
   gettime: GetTime,
   'info:get': InfoGet,
   'info:set': InfoSet,

@@ -1,6 +1,7 @@
 // Only one agent may own TCLO. Before vmt starts listening it looks for the
 // others: vmtoolsd (Linux, by process), the BSD kernel's vmt(4) driver, and
-// another vmt listening for the same app (its pid file).
+// another vmt listening for the same app (its pid file). `vmt devices` reports
+// the owners with the same look-ups (tcloOwners).
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,9 +44,21 @@ export function kernelVmt(platform = process.platform): boolean {
   }
 }
 
+const pidDir = () => process.env.XDG_RUNTIME_DIR || (process.getuid?.() === 0 ? '/run' : tmpdir());
+const PID_FILE = /^vmt-tclo-(.+)\.pid$/;
+
 export function pidFile(app: string): string {
-  const dir = process.env.XDG_RUNTIME_DIR || (process.getuid?.() === 0 ? '/run' : tmpdir());
-  return join(dir, `vmt-tclo-${app}.pid`);
+  return join(pidDir(), `vmt-tclo-${app}.pid`);
+}
+
+/** The live pid a vmt pid file names, or null (absent, unreadable, stale, or this process). */
+function livePid(file: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 const alive = (pid: number) => {
@@ -67,11 +80,13 @@ export function claim(file: string): Owner | null {
       return null;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return null; // cannot keep a pid file here: go on without
-      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) {
-        return { agent: 'vmt tclo listen', pid, advice: `stop it (kill ${pid})` };
+      const pid = livePid(file);
+      if (pid !== null) return { agent: 'vmt tclo listen', pid, advice: `stop it (kill ${pid})` };
+      try {
+        unlinkSync(file); // stale
+      } catch {
+        // another vmt took it away first
       }
-      unlinkSync(file); // stale
     }
   }
   return null;
@@ -92,7 +107,9 @@ export interface Lookout {
   kernelVmt(): boolean;
 }
 
-const system: Lookout = { platform: process.platform, vmtoolsd: () => findVmtoolsd(), kernelVmt: () => kernelVmt() };
+/** This machine, its processes read from procDir. */
+export const lookout = (procDir = '/proc'): Lookout => ({ platform: process.platform, vmtoolsd: () => findVmtoolsd(procDir), kernelVmt: () => kernelVmt() });
+const system = lookout();
 
 /** An agent other than vmt that owns TCLO for app (only the toolbox app has them). */
 export function otherOwner(app: string, look: Lookout = system): Owner | null {
@@ -104,6 +121,36 @@ export function otherOwner(app: string, look: Lookout = system): Owner | null {
     }
   }
   return null;
+}
+
+export interface TcloOwner extends Owner {
+  /** the TCLO app a vmt listener serves */
+  app?: string;
+}
+
+/**
+ * Everything that holds a TCLO channel now: vmtoolsd, the kernel's vmt(4), and
+ * each `vmt tclo listen` by its pid file (looked for where root's and a user's
+ * listeners keep them).
+ */
+export function tcloOwners(look: Lookout = system, pidDirs: string[] = [...new Set([pidDir(), '/run', tmpdir()])]): TcloOwner[] {
+  const owners: TcloOwner[] = [];
+  const other = otherOwner('toolbox', look);
+  if (other) owners.push({ ...other, app: 'toolbox' });
+  for (const dir of pidDirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      const app = PID_FILE.exec(name)?.[1];
+      const pid = app ? livePid(join(dir, name)) : null;
+      if (app && pid !== null && !owners.some((o) => o.pid === pid)) owners.push({ agent: 'vmt tclo listen', pid, app, advice: `stop it (kill ${pid})` });
+    }
+  }
+  return owners;
 }
 
 /** "the TCLO channel is owned by another agent (...); how to free it" */
