@@ -6,7 +6,7 @@ import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { run } from '../../helpers.js';
-import { fakeTree } from '../../devices/fake-sysfs.js';
+import { fakeTree } from '../../unit/fake-sysfs.js';
 import { assertUsage, everywhere, oneJson, VMT } from '../helpers.js';
 
 const tree = (routes: string[] = []) =>

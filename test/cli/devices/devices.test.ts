@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../../helpers.js';
-import { fakeTree } from '../../devices/fake-sysfs.js';
+import { fakeTree } from '../../unit/fake-sysfs.js';
 import { SIM } from '../../sim/sim-helpers.js';
 import { everywhere, oneJson, VMT } from '../helpers.js';
 
