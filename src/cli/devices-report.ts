@@ -50,7 +50,7 @@ export function reportLines(rep: DevicesReport): string[] {
 }
 
 export function reportTable(rep: DevicesReport): string {
-  const t = new Table({ head: ['Address', 'ID', 'Device', 'Driver', 'Carries'], style: { head: [], border: [] }, wordWrap: true });
+  const t = new Table({ head: ['Address', 'ID', 'Device', 'Driver', 'Carries'], style: { head: [], border: [] }, wordWrap: true, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
   for (const d of rep.devices) t.push([d.address, d.id, d.name, d.driver ?? `none${d.detachedBy ? `: ${d.detachedBy}` : ''}`, carries(d)]);
   for (const d of rep.removed) t.push([d.address, d.id, '', '', `removed by vmt detach --rescan (was ${d.driver})`]);
   const lines = [rep.devices.length || rep.removed.length ? t.toString() : 'No VMware PCI devices.'];

@@ -96,3 +96,16 @@ test('the TCLO owner: a vmt tclo listen under the sim (by its pid file), then a 
   }
   assert.deepEqual(tcloOf(dir, join(dir, 'no-proc')).filter((o) => o.agent === 'vmtoolsd'), [], '--proc-root: vmtoolsd looked for there');
 });
+
+test('vmt devices on a terminal: a table (cli-table3) with the same devices, then the modules and the TCLO owner', () => {
+  const r = tree();
+  // script(1) gives the command a pseudo-terminal
+  const res = run(['script', '-qec', `${VMT.map((a) => `'${a}'`).join(' ')} devices --sysfs-root '${r.sys}' --proc-root '${r.proc}'`, '/dev/null'], [], { XDG_RUNTIME_DIR: r.run });
+  assert.equal(res.status, 0, res.stderr);
+  const out = res.stdout.replace(/\r/g, '');
+  assert.match(out, /^┌─+┬/);
+  assert.match(out, /│ Address +│ ID +│ Device +│ Driver +│ Carries +│/);
+  assert.match(out, /│ 0000:03:00\.0 │ 15ad:07c0 │ PVSCSI +│ vmw_pvscsi │ host0: sda \(sda1 on \/\) +│/);
+  assert.match(out, /│ 0000:0b:00\.0 │ 15ad:07b0 │ vmxnet3 +│ vmxnet3 +│ ens192 \(default route\) +│/);
+  assert.match(out, /\nModules loaded: vmw_pvscsi, vmxnet3\nTCLO channel: [^\n]+\n$/);
+});
