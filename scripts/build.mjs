@@ -29,7 +29,7 @@ function cc(args, what) {
 export function buildNative() {
   mkdirSync(join(root, 'native/build'), { recursive: true });
   const x64 = process.arch === 'x64';
-  cc(['-fPIC', '-shared', '-o', 'native/build/libvmt.so', 'native/libvmt/vmt.c', 'native/libvmt/vsock.c', 'native/libvmt/pump.c', ...(x64 ? ['native/libvmt/bdoor_x86_64.S'] : [])], 'libvmt');
+  cc(['-fPIC', '-shared', '-o', 'native/build/libvmt.so', 'native/libvmt/vmt.c', 'native/libvmt/vsock.c', 'native/libvmt/pump.c', 'native/libvmt/ioctl.c', ...(x64 ? ['native/libvmt/bdoor_x86_64.S'] : [])], 'libvmt');
   if (x64 && process.platform === 'linux') {
     const trace = ['vmt-trace.c', 'guard.c', 'patch.c', 'elfscan.c', 'ehframe.c', 'x86len.c'].map((f) => `native/vmt-trace/${f}`);
     cc(['-o', 'native/build/vmt-trace', ...trace], 'vmt-trace');

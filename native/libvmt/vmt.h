@@ -52,4 +52,12 @@ int vmt_pump_size(void);
 int vmt_pump_init(uint8_t *state, int32_t size, int32_t in_fd, int32_t sock, int32_t out_fd, int32_t idle_ms, int32_t flags);
 /* 1 running, 0 done, -errno; out = u64 sent, received, where, state bits */
 int vmt_pump_step(uint8_t *state, int32_t max_ms, uint8_t out[32]);
+
+/* one ioctl on a device file (ioctl.c): open(path, write ? O_RDWR : O_RDONLY),
+ * ioctl(fd, request, arg), close; 0 or -errno. -EINVAL before any system call
+ * when arg_len is below the size the request encodes. _buf first writes buf's
+ * address (a native pointer) into arg at ptr_offset. */
+int vmt_ioctl_path(const char *path, int32_t write, uint32_t request, uint8_t *arg, int32_t arg_len);
+int vmt_ioctl_path_buf(const char *path, int32_t write, uint32_t request, uint8_t *arg, int32_t arg_len,
+		       int32_t ptr_offset, uint8_t *buf);
 #endif

@@ -24,6 +24,8 @@ export async function openBun(path: string): Promise<Libvmt & { abi(): number }>
     vmt_pump_size: { args: [], returns: T.i32 },
     vmt_pump_init: { args: [T.ptr, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32], returns: T.i32 },
     vmt_pump_step: { args: [T.ptr, T.i32, T.ptr], returns: T.i32 },
+    vmt_ioctl_path: { args: [T.ptr, T.i32, T.u32, T.ptr, T.i32], returns: T.i32 },
+    vmt_ioctl_path_buf: { args: [T.ptr, T.i32, T.u32, T.ptr, T.i32, T.i32, T.ptr], returns: T.i32 },
   });
   return fromSymbols(symbols as Symbols);
 }

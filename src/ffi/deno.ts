@@ -25,6 +25,8 @@ export function openDeno(path: string): Libvmt & { abi(): number } {
     vmt_pump_size: { parameters: [], result: 'i32' },
     vmt_pump_init: { parameters: ['buffer', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], result: 'i32' },
     vmt_pump_step: { parameters: ['buffer', 'i32', 'buffer'], result: 'i32' },
+    vmt_ioctl_path: { parameters: ['buffer', 'i32', 'u32', 'buffer', 'i32'], result: 'i32' },
+    vmt_ioctl_path_buf: { parameters: ['buffer', 'i32', 'u32', 'buffer', 'i32', 'i32', 'buffer'], result: 'i32' },
   });
   return fromSymbols(symbols);
 }

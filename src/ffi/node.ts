@@ -1,6 +1,7 @@
 // Node: ffi-rs. Buffers passed as U8Array are shared with C, so the register
 // frame and the receive buffer are updated in place.
 import { createRequire } from 'node:module';
+import { cString } from './symbols.js';
 import type { Libvmt } from './types.js';
 
 export function openNode(path: string): Libvmt & { abi(): number } {
@@ -28,6 +29,12 @@ export function openNode(path: string): Libvmt & { abi(): number } {
     vmt_pump_size: { library, retType: DataType.I32, paramsType: [] },
     vmt_pump_init: { library, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.I32, DataType.I32, DataType.I32, DataType.I32, DataType.I32, DataType.I32] },
     vmt_pump_step: { library, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.I32, DataType.U8Array] },
+    vmt_ioctl_path: { library, retType: DataType.I32, paramsType: [DataType.U8Array, DataType.I32, DataType.I32, DataType.U8Array, DataType.I32] },
+    vmt_ioctl_path_buf: {
+      library,
+      retType: DataType.I32,
+      paramsType: [DataType.U8Array, DataType.I32, DataType.I32, DataType.U8Array, DataType.I32, DataType.I32, DataType.U8Array],
+    },
   });
   const bytes = (a: Uint8Array | Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
   return {
@@ -54,5 +61,8 @@ export function openNode(path: string): Libvmt & { abi(): number } {
     pumpSize: () => f.vmt_pump_size([]),
     pumpInit: (state, inFd, sock, outFd, idleMs, flags) => f.vmt_pump_init([bytes(state), state.byteLength, inFd, sock, outFd, idleMs, flags]),
     pumpStep: (state, maxMs, out) => f.vmt_pump_step([bytes(state), maxMs, bytes(out)]),
+    ioctlPath: (path, write, request, arg) => f.vmt_ioctl_path([bytes(cString(path)), write ? 1 : 0, request | 0, bytes(arg), arg.byteLength]),
+    ioctlPathBuf: (path, write, request, arg, ptrOffset, buf) =>
+      f.vmt_ioctl_path_buf([bytes(cString(path)), write ? 1 : 0, request | 0, bytes(arg), arg.byteLength, ptrOffset, bytes(buf)]),
   };
 }

@@ -2,9 +2,13 @@
 // reference and 64-bit integers as bigint: one adapter serves both.
 import type { Libvmt } from './types.js';
 
+/** A path as C takes it: UTF-8, NUL-terminated. */
+export const cString = (s: string): Uint8Array => new TextEncoder().encode(`${s}\0`);
+
 export const SYMBOLS = ['vmt_abi_version', 'vmt_bdoor_lb', 'vmt_bdoor_hb_out', 'vmt_bdoor_hb_in', 'vmt_cpuid', 'vmt_settime',
   'vmt_vsock_family', 'vmt_vsock_local_cid', 'vmt_vsock_connect', 'vmt_vsock_listen', 'vmt_vsock_accept', 'vmt_vsock_shutdown',
-  'vmt_vsock_send_all', 'vmt_vsock_recv', 'vmt_close', 'vmt_set_blocking', 'vmt_pump_size', 'vmt_pump_init', 'vmt_pump_step'] as const;
+  'vmt_vsock_send_all', 'vmt_vsock_recv', 'vmt_close', 'vmt_set_blocking', 'vmt_pump_size', 'vmt_pump_init', 'vmt_pump_step',
+  'vmt_ioctl_path', 'vmt_ioctl_path_buf'] as const;
 export type Symbols = Record<(typeof SYMBOLS)[number], (...a: never[]) => number>;
 
 export function fromSymbols(s: Symbols): Libvmt & { abi(): number } {
@@ -33,5 +37,8 @@ export function fromSymbols(s: Symbols): Libvmt & { abi(): number } {
     pumpSize: () => call.vmt_pump_size(),
     pumpInit: (state, inFd, sock, outFd, idleMs, flags) => call.vmt_pump_init(state, state.byteLength, inFd, sock, outFd, idleMs, flags),
     pumpStep: (state, maxMs, out) => call.vmt_pump_step(state, maxMs, out),
+    ioctlPath: (path, write, request, arg) => call.vmt_ioctl_path(cString(path), write ? 1 : 0, request >>> 0, arg, arg.byteLength),
+    ioctlPathBuf: (path, write, request, arg, ptrOffset, buf) =>
+      call.vmt_ioctl_path_buf(cString(path), write ? 1 : 0, request >>> 0, arg, arg.byteLength, ptrOffset, buf),
   };
 }

@@ -34,4 +34,11 @@ export interface Libvmt {
   pumpInit(state: Uint8Array, inFd: number, sock: number, outFd: number, idleMs: number, flags: number): number;
   /** 1 running, 0 done, -errno; out := u64 sent, received, where, state bits */
   pumpStep(state: Uint8Array, maxMs: number, out: Uint8Array): number;
+
+  // one ioctl on a device file (native/libvmt/ioctl.c; /dev/drvctl, /dev/devctl2): 0 or -errno,
+  // and -EINVAL before any system call when arg is shorter than the size the request encodes.
+  /** open(path, write ? O_RDWR : O_RDONLY), ioctl(fd, request (u32), arg), close */
+  ioctlPath(path: string, write: boolean, request: number, arg: Uint8Array): number;
+  /** the same, after writing buf's address (a native pointer) into arg at ptrOffset */
+  ioctlPathBuf(path: string, write: boolean, request: number, arg: Uint8Array, ptrOffset: number, buf: Uint8Array): number;
 }
