@@ -1,22 +1,21 @@
 import { Args, Flags } from '@oclif/core';
 import { VmtCommand } from '../src/cli/base.js';
-import { runVerb, verbFlags, verbJson, verbLines } from '../src/cli/devices.js';
+import { deviceVerb, verbFlags } from '../src/cli/devices.js';
 import { exitParagraph, type ExitStatus } from '../src/cli/exit.js';
-import { linuxOnly } from '../src/cli/platform.js';
 
 const EXIT: ExitStatus = [
   [0, 'detached (or, with --dry-run, would detach)'],
   [1, 'nothing to do: already detached'],
   [2, 'usage, or no such device (the message lists the VMware devices here)'],
-  [3, 'not root; refused by a guard rail (the default route, a mounted filesystem, swap; --force overrides); not Linux'],
+  [3, 'not root; refused by a guard rail (the default route, a mounted filesystem, swap; --force overrides); no /dev/drvctl or /dev/devctl2 (BSD); another operating system'],
   [4, 'the kernel refused part-way; what was detached before it was put back'],
 ];
 
 export default class Detach extends VmtCommand {
   static summary = 'Detach a VMware device from its driver (drvctl -d style).';
-  static description = `DEVICE is a PCI address (0000:0b:00.0 or 0b:00.0), a network interface (ens192: its device), or a driver name (vmxnet3: every VMware device it binds). On Linux the device is unbound from its driver through sysfs (/sys/bus/pci/drivers/DRIVER/unbind); with --rescan it is removed from the bus instead (/sys/bus/pci/devices/ADDRESS/remove), so that vmt attach --rescan probes it afresh. What was bound is kept in /run/vmt/detached.json (XDG_RUNTIME_DIR if set), so vmt attach restores the same binding.
+  static description = `DEVICE is a PCI address (0000:0b:00.0 or 0b:00.0), a network interface (ens192: its device), or a driver name (vmxnet3: every VMware device it binds). On Linux the device is unbound from its driver through sysfs (/sys/bus/pci/drivers/DRIVER/unbind); with --rescan it is removed from the bus instead (/sys/bus/pci/devices/ADDRESS/remove), so that vmt attach --rescan probes it afresh. What was bound is kept in /run/vmt/detached.json (XDG_RUNTIME_DIR if set), so vmt attach restores the same binding. On NetBSD DEVICE is a device name (vmt0: frees the TCLO channel for vmtoolsd) and the detach goes through /dev/drvctl (DRVDETACHDEV), its parent remembered for attach; on FreeBSD through /dev/devctl2 (DEV_DETACH, --force for a forced detach). The BSD paths are written from the kernels' sources and have not run on a real BSD.
 
-Guard rails: vmt detach refuses, unless --force, to detach the network device that holds the default route, or a storage adapter with a mounted filesystem or active swap on its disks; nothing is changed then. It must run as root (except --dry-run). If the kernel refuses part-way, the devices already detached are bound again.
+Guard rails (Linux): vmt detach refuses, unless --force, to detach the network device that holds the default route, or a storage adapter with a mounted filesystem or active swap on its disks; nothing is changed then. It must run as root (except --dry-run). If the kernel refuses part-way, the devices already detached are bound again.
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
@@ -35,11 +34,10 @@ ${exitParagraph(EXIT)}`;
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Detach);
-    linuxOnly('detach');
-    const res = runVerb('detach', argv as string[], flags);
-    for (const a of res.plan.already) this.note(a);
-    if (flags.json) this.printJson(verbJson('detach', res));
-    else for (const l of verbLines('detach', res)) this.print(l);
-    this.setExit(res.exit);
+    const out = await deviceVerb('detach', argv as string[], flags);
+    for (const n of out.notes) this.note(n);
+    if (flags.json) this.printJson(out.json);
+    else for (const l of out.lines) this.print(l);
+    this.setExit(out.exit);
   }
 }

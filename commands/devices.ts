@@ -3,14 +3,14 @@ import { isatty } from 'node:tty';
 import { VmtCommand } from '../src/cli/base.js';
 import { rootFlags, rootsOf } from '../src/cli/devices.js';
 import { devicesReport, reportLines, reportTable } from '../src/cli/devices-report.js';
-import { exitParagraph, type ExitStatus } from '../src/cli/exit.js';
-import { linuxOnly } from '../src/cli/platform.js';
+import { Exit, exitParagraph, VmtError, type ExitStatus } from '../src/cli/exit.js';
+import { loadLibvmt } from '../src/ffi/index.js';
 
 const EXIT: ExitStatus = [
   [0, 'VMware devices or modules found'],
   [1, 'none: no VMware PCI device and no VMware module'],
   [2, 'usage'],
-  [3, 'not Linux'],
+  [3, 'neither Linux nor NetBSD; on NetBSD, /dev/drvctl cannot be read'],
 ];
 
 export default class Devices extends VmtCommand {
@@ -34,8 +34,9 @@ ${exitParagraph(EXIT)}`;
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Devices);
-    linuxOnly('devices');
-    const report = devicesReport(rootsOf(flags));
+    const platform = process.platform;
+    if (platform !== 'linux' && platform !== 'netbsd') throw new VmtError(`vmt devices reads Linux sysfs and NetBSD's drvctl tree, not ${platform}'s`, Exit.UNAVAILABLE);
+    const report = devicesReport(rootsOf(flags), platform, platform === 'netbsd' ? { lib: await loadLibvmt() } : undefined);
     const found = report.devices.length + report.removed.length + report.modules.length > 0;
     if (flags.json) this.printJson(report);
     else if (isatty(1)) this.print(reportTable(report));

@@ -4,6 +4,7 @@ import Attach from './attach.js';
 import CheckVm from './checkvm.js';
 import Detach from './detach.js';
 import Devices from './devices.js';
+import Drvctl from './drvctl.js';
 import GetTime from './gettime.js';
 import InfoGet from './info/get.js';
 import InfoSet from './info/set.js';
@@ -19,6 +20,7 @@ export const COMMANDS = {
   checkvm: CheckVm,
   detach: Detach,
   devices: Devices,
+  drvctl: Drvctl,
   gettime: GetTime,
   'info:get': InfoGet,
   'info:set': InfoSet,

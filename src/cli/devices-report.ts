@@ -5,6 +5,8 @@ import { loadedModules, vmwarePciDevices, type PciDevice } from '../devices/linu
 import { VMWARE_MODULES } from '../devices/pci-ids.js';
 import { readRecords } from '../devices/linux/records.js';
 import type { Roots } from '../devices/roots.js';
+import { deviceTree, type DrvctlTarget } from '../devices/bsd/drvctl.js';
+import { BSD_VMWARE } from './devices-bsd.js';
 import { lookout, tcloOwners, type TcloOwner } from '../tclo/conflict.js';
 
 export interface DevicesReport {
@@ -15,7 +17,15 @@ export interface DevicesReport {
   tclo: TcloOwner[];
 }
 
-export function devicesReport(r: Roots): DevicesReport {
+/** NetBSD: the VMware devices in drvctl's tree (vmt0, vmx0, ...), each with where it attaches. */
+export function netbsdDevices(t: DrvctlTarget): PciDevice[] {
+  return deviceTree(t)
+    .filter((e) => BSD_VMWARE.test(e.name))
+    .map((e) => ({ address: e.name, id: '-', name: e.name.replace(/\d+$/, ''), kind: 'other', driver: e.name.replace(/\d+$/, ''), driverOverride: null, usualDriver: null, net: [], scsi: [] }));
+}
+
+export function devicesReport(r: Roots, platform: NodeJS.Platform = process.platform, t?: DrvctlTarget): DevicesReport {
+  if (platform === 'netbsd' && t) return { devices: netbsdDevices(t), removed: [], modules: [], tclo: tcloOwners(lookout()) };
   const records = readRecords(r);
   const devices = vmwarePciDevices(r).map((d) => (!d.driver && records[d.address] ? { ...d, detachedBy: `vmt detach (was ${records[d.address]!.driver})` } : d));
   const removed = Object.entries(records)

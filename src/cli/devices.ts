@@ -5,7 +5,11 @@ import { apply, DriverMissing, planAttach, planDetach, WriteFailed, type Action,
 import { readRecords, writeRecords, type Records } from '../devices/linux/records.js';
 import { resolve, UnknownDevice, type Named } from '../devices/linux/resolve.js';
 import { isSystem, roots, type Roots } from '../devices/roots.js';
+import { loadLibvmt } from '../ffi/index.js';
+import { freebsdVerb, netbsdVerb, type Outcome, type Verb } from './devices-bsd.js';
 import { Exit, UsageError, VmtError } from './exit.js';
+
+export type { Verb };
 
 export const rootFlags = {
   'sysfs-root': Flags.string({ description: 'read and write the sysfs tree under DIR instead of /sys (tests)', helpValue: 'DIR' }),
@@ -21,7 +25,6 @@ export const verbFlags = {
 
 export const rootsOf = (flags: { 'sysfs-root'?: string; 'proc-root'?: string }): Roots => roots({ sys: flags['sysfs-root'], proc: flags['proc-root'] });
 
-export type Verb = 'detach' | 'attach';
 
 export interface VerbResult {
   plan: Plan;
@@ -95,6 +98,18 @@ function keepRecords(r: Roots, records: Records, actions: Action[], verb: Verb):
   } catch {
     // not fatal: attach then binds the usual driver
   }
+}
+
+type VerbFlags = { 'sysfs-root'?: string; 'proc-root'?: string; 'dry-run'?: boolean; rescan?: boolean; force?: boolean; json?: boolean };
+
+/** detach/attach on this system: Linux sysfs, NetBSD drvctl, FreeBSD devctl; exit 3 elsewhere. */
+export async function deviceVerb(verb: Verb, names: string[], flags: VerbFlags, platform: NodeJS.Platform = process.platform): Promise<Outcome> {
+  const dryRun = !!flags['dry-run'];
+  if (platform === 'netbsd') return netbsdVerb(verb, names, { dryRun, run: rootsOf(flags).run }, { lib: await loadLibvmt() });
+  if (platform === 'freebsd') return freebsdVerb(verb, names, { dryRun, force: !!flags.force }, { lib: await loadLibvmt() });
+  if (platform !== 'linux') throw new VmtError(`${verb} knows Linux (sysfs), NetBSD (drvctl) and FreeBSD (devctl), not ${platform}`, Exit.UNAVAILABLE);
+  const res = runVerb(verb, names, flags);
+  return { lines: verbLines(verb, res), json: verbJson(verb, res), notes: res.plan.already, exit: res.exit };
 }
 
 /** One line per device for people: "detached 0000:0b:00.0 (vmxnet3, vmxnet3)". */
