@@ -2,7 +2,7 @@
 # qemu-run.sh BINARY CMDFILE OUTDIR
 #
 # Boots the Debian kernel under QEMU/TCG with the base initramfs from setup.sh
-# plus an overlay holding BINARY as /opt/bin/vmt, runs each line of CMDFILE in
+# plus an overlay holding BINARY as /opt/bin/vmt (BINARY `-`: none), runs each line of CMDFILE in
 # the guest as root (`sh -c LINE`, stdin /dev/null; blank lines and # comments
 # are skipped), then powers the guest off. Results go to OUTDIR/results.txt
 # through the guest's second serial port, kept apart from the kernel console
@@ -58,19 +58,20 @@ if [ -z "${KERNEL:-}" ] || [ -z "${BASE:-}" ]; then
   . "$CACHE/current.env"
   KERNEL=${k:-$KERNEL} BASE=${b:-$BASE}
 fi
-[ -f "$1" ] || { echo "qemu-run: no such binary: $1" >&2; exit 64; }
+[ "$1" = - ] || [ -f "$1" ] || { echo "qemu-run: no such binary: $1" >&2; exit 64; }
 [ -f "$2" ] || { echo "qemu-run: no such command file: $2" >&2; exit 64; }
-BIN=$(readlink -f "$1"); CMDS=$(readlink -f "$2"); OUT=$3
+BIN=-; [ "$1" = - ] || BIN=$(readlink -f "$1")
+CMDS=$(readlink -f "$2"); OUT=$3
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 rm -f "$OUT/results.txt" "$OUT/console.log"
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 
 R=$W/root
 mkdir -p "$R/opt/bin"
-cp "$BIN" "$R/opt/bin/vmt"; chmod 755 "$R/opt/bin/vmt"
+[ "$BIN" = - ] || { cp "$BIN" "$R/opt/bin/vmt"; chmod 755 "$R/opt/bin/vmt"; }
 # Libraries of a dynamically linked binary (a bun --compile binary needs libc,
 # libpthread, libdl, libm and the loader).
-if ldd "$BIN" >/dev/null 2>&1; then
+if [ "$BIN" != - ] && ldd "$BIN" >/dev/null 2>&1; then
   ldd "$BIN" | grep -o '/[^ ]*' | sort -u | while read -r l; do mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l"; done
 fi
 cp "$CMDS" "$R/cmds.txt"
