@@ -2,11 +2,11 @@
 # qemu-run.sh BINARY CMDFILE OUTDIR
 #
 # Boots the Debian kernel under QEMU/TCG with the base initramfs from setup.sh
-# plus an overlay holding BINARY as /opt/bin/vmt (BINARY `-`: none), runs each line of CMDFILE in
-# the guest as root (`sh -c LINE`, stdin /dev/null; blank lines and # comments
-# are skipped), then powers the guest off. Results go to OUTDIR/results.txt
-# through the guest's second serial port, kept apart from the kernel console
-# (OUTDIR/console.log):
+# plus an overlay holding BINARY as /opt/bin/vmt (BINARY `-`: none), runs
+# each line of CMDFILE in the guest as root (`sh -c LINE`, stdin /dev/null;
+# blank lines and # comments are skipped), then powers the guest off. Results
+# go to OUTDIR/results.txt through the guest's second serial port, kept apart
+# from the kernel console (OUTDIR/console.log):
 #
 #   @@BEGIN n LINE
 #   <stdout of LINE>
@@ -25,24 +25,29 @@
 #
 # Env: MACHINE (pc,vmport=on), MEM (1024), HOST_SHARE (1: share this machine's
 # root file system read-only into the guest at /host, for `onhost CMD`; see
-# setup.sh), VMW_DEVICES (1: VMware PCI devices, below), QEMU_EXTRA (extra QEMU arguments,
-# word-split), TIMEOUT (whole boot, seconds, 240), CMD_TIMEOUT (per command,
-# seconds, 60), CPU (QEMU -cpu model, default max: the bun binary needs an
-# x86-64-v2 CPU -- it runs on Nehalem, and dies with SIGILL on TCG's default
-# qemu64), KERNEL and BASE (default: what setup.sh recorded in
+# setup.sh), VMW_DEVICES (1: VMware's PCI devices, below), QEMU_EXTRA (extra
+# QEMU arguments, word-split), TIMEOUT (whole boot, seconds, 240), CMD_TIMEOUT
+# (per command, seconds, 60), CPU (QEMU -cpu model, default max: the bun
+# binary needs an x86-64-v2 CPU -- it runs on Nehalem, and dies with SIGILL on
+# TCG's default qemu64), KERNEL and BASE (default: what setup.sh recorded in
 # .cache/current.env).
 #
-# VMW_DEVICES=1 adds VMware's PCI devices (vendor 15ad), with no network
-# outside the guest: the SVGA adapter (-vga vmware, 0405, at 00:02.0, left
-# without a driver), a vmxnet3 NIC (07b0) at 00:10.0 (MAC 00:50:56:00:00:10,
-# eth0), a second one behind a PCI bridge (00:15.0; the NIC at 01:00.0, MAC
-# 00:50:56:00:00:11, eth1), both on one QEMU hub that nothing else is on, and
-# a pvscsi HBA (07c0) at 00:11.0 with a 16 MiB disk (a fresh sparse file per
-# boot, with an MBR: sda1 12 MiB, sda2 3 MiB; SCSI 0:0:0:0). The guest's /init
+# The guest has no network to the outside: -nic none (QEMU's default would be
+# an e1000 on user-mode networking).
+#
+# VMW_DEVICES=1 adds VMware's PCI devices (vendor 15ad), still with no network
+# outside the guest: the SVGA adapter (-vga vmware: 0405 at 00:02.0, left
+# without a driver); a vmxnet3 NIC (07b0) at 00:10.0 (MAC 00:50:56:00:00:10,
+# eth0) and a second one behind a PCI bridge (bridge 00:15.0, NIC 01:00.0, MAC
+# 00:50:56:00:00:11, eth1), both on one QEMU hub that nothing else is on; a
+# pvscsi HBA (07c0) at 00:11.0 with a 16 MiB disk (a fresh sparse file per
+# boot with an MBR: sda1 12 MiB, sda2 3 MiB; SCSI 0:0:0:0). The guest's /init
 # loads their drivers (vmxnet3, vmw_pvscsi, sd_mod, ext4), formats sda1 ext2
-# (label disk0) and mounts it at /mnt/disk0, makes sda2 swap and turns it on, and configures eth0 192.168.77.10/24 with the
-# default route via 192.168.77.1 and eth1 192.168.78.10/24; whatever of that
-# fails is written to /vmw-devices-failed. About 2 s more per boot.
+# (label disk0) and mounts it at /mnt/disk0, makes sda2 swap and turns it on,
+# and configures eth0 192.168.77.10/24 with the default route via
+# 192.168.77.1, and eth1 192.168.78.10/24; whatever of that fails is written
+# to /vmw-devices-failed. The first command runs about 2 s later than without.
+#
 # Exit status: 0 when the guest ran every command and powered off (commands
 # that fail are for the caller to judge), 2 when it did not finish, 64 usage.
 set -euo pipefail
@@ -136,7 +141,7 @@ rm -rf "$R"
 # shellcheck disable=SC2086
 timeout --kill-after=5 "${TIMEOUT:-240}" qemu-system-x86_64 -machine "${MACHINE:-pc,vmport=on}" -accel tcg \
   -cpu "${CPU:-max}" -m "${MEM:-1024}" -nographic -no-reboot -kernel "$KERNEL" -initrd "$W/initrd" \
-  -append "console=ttyS0 panic=-1 quiet" \
+  -append "console=ttyS0 panic=-1 quiet" -nic none \
   -serial mon:stdio -chardev file,id=res,path="$OUT/results.txt" -serial chardev:res "${SHARE[@]}" "${VMW[@]}" ${QEMU_EXTRA:-} \
   </dev/null >"$OUT/console.log" 2>&1 || echo "qemu exit $?" >>"$OUT/console.log"
 

@@ -211,8 +211,14 @@ if [ -f /vmw-devices ]; then
   # 3 MiB. The SCSI scan and sd's probe run asynchronously: wait for sda2
   # (10 s at most). sda1 gets ext2 (label disk0) at /mnt/disk0, sda2 swap.
   i=0; while [ ! -b /dev/sda2 ] && [ $i -lt 200 ]; do usleep 50000; i=$((i+1)); done
+  mkdir -p /mnt/disk0
+  # With the host share, onhost's chroot sees only the mounts under /host:
+  # /mnt becomes a shared mount, bound onto /host/mnt, so that what is
+  # mounted or unmounted under either shows in both.
+  if [ -d /host/mnt ] && grep -q '^hostroot /host ' /proc/mounts; then
+    { mount --bind /mnt /mnt && mount --make-shared /mnt && mount --bind /mnt /host/mnt; } || vfail "binding /mnt onto /host/mnt failed"
+  fi
   if [ -b /dev/sda2 ]; then
-    mkdir -p /mnt/disk0
     { mke2fs -q -L disk0 /dev/sda1 >/dev/null && mount -t ext2 /dev/sda1 /mnt/disk0; } || vfail "formatting or mounting /dev/sda1 failed"
     { mkswap /dev/sda2 >/dev/null && swapon /dev/sda2; } || vfail "swap on /dev/sda2 failed"
   else
