@@ -57,11 +57,12 @@ export function runSetup(): void {
 }
 
 /**
- * Boots the guest (qemu-run.sh with BINARY as /opt/bin/vmt and `env` added
- * to the environment), runs `commands` and resolves with each one's result
- * by id. Rejects when the guest did not finish or a command is missing.
+ * Boots the guest (qemu-run.sh with `binary`, by default BINARY, as
+ * /opt/bin/vmt, or none for '-'; `env` added to the environment), runs
+ * `commands` and resolves with each one's result by id. Rejects when the
+ * guest did not finish or a command is missing.
  */
-export function boot(name: string, env: Record<string, string>, commands: Commands): Promise<Boot> {
+export function boot(name: string, env: Record<string, string>, commands: Commands, binary: string = BINARY): Promise<Boot> {
   const dir = join(OUT, name);
   mkdirSync(dir, { recursive: true });
   const cmdFile = join(dir, 'cmds.txt');
@@ -69,7 +70,7 @@ export function boot(name: string, env: Record<string, string>, commands: Comman
   const where = `(boot ${name}: ${join(dir, 'results.txt')}, console ${join(dir, 'console.log')})`;
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(E2E, 'qemu-run.sh'), BINARY, cmdFile, dir], {
+    const child = spawn('bash', [join(E2E, 'qemu-run.sh'), binary, cmdFile, dir], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -71,7 +71,15 @@ fi
 # The host share (virtio 9p) needs the virtio PCI transport and 9p, which
 # Debian builds as modules; /init loads them in this order only for a share.
 SHARE_MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p)
-MODULES=(vsock vmw_vsock_virtio_transport_common vsock_loopback vmxnet3 vmw_pvscsi scsi_mod scsi_common "${SHARE_MODULES[@]}")
+# The VMware devices (qemu-run.sh VMW_DEVICES=1): vmxnet3; pvscsi with the
+# SCSI core; the SCSI disk driver sd_mod with what it needs (t10-pi and its
+# CRCs; the *_generic ones are the crypto back-ends the CRC libraries look for,
+# there being no modprobe in the guest); ext4, which also mounts the ext2 that
+# busybox's mke2fs makes. Dependencies first: /init loads them in this order.
+VMW_MODULES=(vmxnet3 scsi_common scsi_mod vmw_pvscsi
+  crct10dif_common crct10dif_generic crc-t10dif crc64 crc64_rocksoft_generic crc64-rocksoft t10-pi sd_mod
+  crc16 crc32c_generic mbcache jbd2 ext4)
+MODULES=(vsock vmw_vsock_virtio_transport_common vsock_loopback "${VMW_MODULES[@]}" "${SHARE_MODULES[@]}")
 KDIR=$CACHE/kernel-$KPKG
 download_kernel() {
   local st=0
@@ -191,11 +199,40 @@ if [ -f /host-share ]; then
     echo 'init: mounting the host share failed' > /host-share-failed
   fi
 fi
+if [ -f /vmw-devices ]; then
+  # The VMware devices (qemu-run.sh VMW_DEVICES=1): drivers, then the state a
+  # VMware VM boots into: the disk partitioned, a file system mounted, swap
+  # on, both NICs up with an address, a default route. What fails is noted in
+  # /vmw-devices-failed.
+  vfail() { echo "init: $*" >> /vmw-devices-failed; }
+  for m in @VMW_MODULES@; do insmod /lib/modules/$m.ko || vfail "insmod $m failed"; done
+  ip link set lo up
+  # The disk comes with an MBR (qemu-run.sh writes it): sda1 12 MiB, sda2
+  # 3 MiB. The SCSI scan and sd's probe run asynchronously: wait for sda2
+  # (10 s at most). sda1 gets ext2 (label disk0) at /mnt/disk0, sda2 swap.
+  i=0; while [ ! -b /dev/sda2 ] && [ $i -lt 200 ]; do usleep 50000; i=$((i+1)); done
+  mkdir -p /mnt/disk0
+  # With the host share, onhost's chroot sees only the mounts under /host:
+  # /mnt becomes a shared mount, bound onto /host/mnt, so that what is
+  # mounted or unmounted under either shows in both.
+  if [ -d /host/mnt ] && grep -q '^hostroot /host ' /proc/mounts; then
+    { mount --bind /mnt /mnt && mount --make-shared /mnt && mount --bind /mnt /host/mnt; } || vfail "binding /mnt onto /host/mnt failed"
+  fi
+  if [ -b /dev/sda2 ]; then
+    { mke2fs -q -L disk0 /dev/sda1 >/dev/null && mount -t ext2 /dev/sda1 /mnt/disk0; } || vfail "formatting or mounting /dev/sda1 failed"
+    { mkswap /dev/sda2 >/dev/null && swapon /dev/sda2; } || vfail "swap on /dev/sda2 failed"
+  else
+    vfail "no /dev/sda2 after 10 s"
+  fi
+  { ip link set eth0 up && ip addr add 192.168.77.10/24 dev eth0 && ip route add default via 192.168.77.1 dev eth0; } || vfail "eth0 set-up failed"
+  { ip link set eth1 up && ip addr add 192.168.78.10/24 dev eth1; } || vfail "eth1 set-up failed"
+fi
 [ -x /run-tests.sh ] && /run-tests.sh
 sync
 poweroff -f
 EOF
 )
+INIT=${INIT//@VMW_MODULES@/${VMW_MODULES[*]}}
 ONHOST=$(cat <<'EOF'
 #!/bin/sh
 # onhost CMD [ARGS...]: runs CMD from the host share (the machine's root file
