@@ -13,7 +13,7 @@ const EXIT: ExitStatus = [
 
 export default class Drvctl extends VmtCommand {
   static summary = "NetBSD drvctl(8)'s flags, mapped onto vmt detach, attach and devices.";
-  static description = `For people who know NetBSD's tool: -d DEVICE is vmt detach DEVICE (with its guard rails); -r [-a ATTR] BUS [LOCATOR ...] rescans a bus (NetBSD: DRVRESCANBUS, so -r -a cpufeaturebus cpu0 attaches vmt0 again; Linux: -r pci0 writes /sys/bus/pci/rescan); -l [DEVICE] lists (NetBSD: the children, -t the tree, -n names only; Linux: the VMware PCI devices as "DRIVER ADDRESS"); -p DEVICE [PROPERTY] prints a device's facts as JSON (Linux; PROPERTY a path such as net/0/name). -Q, -R, -S and -G are not performed (exit 3, naming the drvctl command to use). On Linux --sysfs-root DIR and --proc-root DIR may come first, for tests.
+  static description = `For people who know NetBSD's tool: -d DEVICE is vmt detach DEVICE (with its guard rails); -r [-a ATTR] BUS [LOCATOR ...] rescans a bus (NetBSD: DRVRESCANBUS, so -r -a cpufeaturebus cpu0 attaches vmt0 again; Linux: -r pci0 attaches every device vmt detached, as vmt attach does, or else writes /sys/bus/pci/rescan); -l [DEVICE] lists (NetBSD: the children, -t the tree, -n names only; Linux: the VMware PCI devices as "DRIVER ADDRESS"); -p DEVICE [PROPERTY] prints a device's facts as JSON (Linux; PROPERTY a path such as net/0/name). -Q, -R, -S and -G are not performed (exit 3, naming the drvctl command to use). On Linux --sysfs-root DIR and --proc-root DIR may come first, for tests.
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;

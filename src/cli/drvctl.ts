@@ -26,6 +26,8 @@ export async function drvctl(action: DrvctlAction, flags: Roots, platform: NodeJ
     if (!/^pci\d*$/.test(action.bus) || action.attr || action.locators.length) {
       throw new UsageError(`on Linux vmt drvctl -r rescans the PCI bus (-r pci0); ${action.attr === 'cpufeaturebus' ? 'vmt(4) and cpufeaturebus are NetBSD\'s: Linux has no vmt driver' : `"${[action.attr ? `-a ${action.attr}` : '', action.bus, ...action.locators].filter(Boolean).join(' ')}" is a NetBSD bus`}`);
     }
+    const detached = Object.keys(readRecords(r));
+    if (detached.length) return deviceVerb('attach', detached, flags, platform); // a rescan alone skips devices present but unbound
     const path = sysPath(r, 'bus/pci/rescan');
     if (isSystem(r) && (process.geteuid?.() ?? 0) !== 0) throw new VmtError('rescanning writes to /sys/bus/pci/rescan and must run as root', Exit.UNAVAILABLE);
     try {

@@ -37,6 +37,12 @@ export const VMWARE_PCI: Readonly<Record<number, PciId>> = {
   0x0830: { name: 'vTPM', kind: 'other' },
 };
 
+/** The name of a "15ad:07b0" ID (the ID itself for another vendor's). */
+export function nameOfId(id: string): string {
+  const [vendor, device] = id.split(':').map((h) => Number.parseInt(h, 16));
+  return (vendor === PCI_VENDOR_ID_VMWARE && VMWARE_PCI[device!]?.name) || id;
+}
+
 /** What a device of another vendor is, by PCI class (for VMware-flavoured devices such as the e1000). */
 export function kindOfClass(pciClass: number): DeviceKind {
   const base = pciClass >> 16;

@@ -91,7 +91,7 @@ test('detach → attach restores the binding; detaching again is "already detach
   assert.equal(driverOf('0000:13:00.0'), null);
   assert.equal(existsSync(join(r.sys, 'class/net/ens224')), false, 'the interface is gone');
   assert.equal(readRecords(r)['0000:13:00.0']?.driver, 'vmxnet3');
-  const again = verb('detach', ['0000:13:00.0']);
+  const again = verb('detach', ['ens224']); // the interface is gone; the record knows it
   assert.equal(again.exit, 1);
   assert.match(again.plan.already[0]!, /already detached/);
   const a = verb('attach', ['vmxnet3']); // by driver: the unbound one it had
@@ -109,7 +109,7 @@ test('detach --rescan removes the device; attach brings it back by a bus rescan,
   assert.equal(existsSync(join(r.sys, 'bus/pci/devices/0000:13:00.0')), false);
   assert.deepEqual(devicesReport(r).removed, [{ address: '0000:13:00.0', id: '15ad:07b0', driver: 'vmxnet3' }]);
   assert.equal(verb('detach', ['0000:13:00.0']).exit, 1, 'removed counts as detached');
-  const a = verb('attach', ['0000:13:00.0']);
+  const a = verb('attach', ['ens224']);
   assert.deepEqual(a.plan.actions.map((x) => [x.how, x.writes.map((w) => w.path.slice(r.sys.length))]), [['rescan', ['/bus/pci/rescan']]]);
   assert.equal(driverOf('0000:13:00.0'), 'vmxnet3');
 });

@@ -2,6 +2,7 @@
 // --dry-run prints), the guard rails, and carrying a plan out with a check of
 // the result. A detach that fails part-way puts back what it had already done.
 import { existsSync, writeFileSync } from 'node:fs';
+import { nameOfId } from '../pci-ids.js';
 import { sysPath, type Roots } from '../roots.js';
 import { PCI_DEVICES, PCI_DRIVERS, pciDevice, type PciDevice } from './pci.js';
 import type { DetachRecord, Records } from './records.js';
@@ -62,7 +63,7 @@ export function planDetach(r: Roots, named: Named[], opts: { rescan: boolean; fo
       continue;
     }
     const driver = dev.driver ?? dev.driverOverride ?? dev.usualDriver ?? '';
-    const record: DetachRecord = { driver, id: dev.id, how: opts.rescan ? 'remove' : 'unbind', driverOverride: dev.driverOverride, at: new Date().toISOString() };
+    const record: DetachRecord = { driver, id: dev.id, how: opts.rescan ? 'remove' : 'unbind', driverOverride: dev.driverOverride, net: dev.net.map((n) => n.name), at: new Date().toISOString() };
     const writes = opts.rescan ? [{ path: sysPath(r, PCI_DEVICES, address, 'remove'), value: '1' }] : [{ path: sysPath(r, PCI_DRIVERS, dev.driver!, 'unbind'), value: address }];
     plan.actions.push({ address, id: dev.id, name: dev.name, driver, how: record.how, writes, record });
   }
@@ -96,7 +97,7 @@ export function planAttach(r: Roots, named: Named[], records: Records, opts: { r
     const driver = rec?.driver || dev?.driverOverride || dev?.usualDriver || '';
     if (!dev || opts.rescan) {
       const writes = dev ? [{ path: sysPath(r, PCI_DEVICES, address, 'remove'), value: '1' }, rescan] : [rescan];
-      plan.actions.push({ address, id: dev?.id ?? rec?.id ?? '', name: dev?.name ?? rec?.id ?? address, driver, how: 'rescan', writes });
+      plan.actions.push({ address, id: dev?.id ?? rec?.id ?? '', name: dev?.name ?? (rec ? nameOfId(rec.id) : address), driver, how: 'rescan', writes });
       continue;
     }
     if (driver && !existsSync(sysPath(r, PCI_DRIVERS, driver))) throw new DriverMissing(`the driver ${driver} is not loaded (no ${sysPath(r, PCI_DRIVERS, driver)}): load it first (modprobe ${driver})`);

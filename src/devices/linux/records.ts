@@ -14,6 +14,8 @@ export interface DetachRecord {
   how: 'unbind' | 'remove';
   /** its driver_override before the detach, if one was set */
   driverOverride: string | null;
+  /** its network interfaces then (so `vmt attach ens224` finds it after the interface is gone) */
+  net: string[];
   at: string;
 }
 
@@ -28,7 +30,7 @@ export function readRecords(r: Roots): Records {
     const out: Records = {};
     for (const [address, v] of Object.entries(data as Record<string, Partial<DetachRecord>>)) {
       if (typeof v?.driver === 'string' && /^[\w.+-]+$/.test(v.driver) && (v.how === 'unbind' || v.how === 'remove')) {
-        out[address] = { driver: v.driver, id: String(v.id ?? ''), how: v.how, driverOverride: typeof v.driverOverride === 'string' ? v.driverOverride : null, at: String(v.at ?? '') };
+        out[address] = { driver: v.driver, id: String(v.id ?? ''), how: v.how, driverOverride: typeof v.driverOverride === 'string' ? v.driverOverride : null, net: Array.isArray(v.net) ? v.net.filter((n): n is string => typeof n === 'string') : [], at: String(v.at ?? '') };
       }
     }
     return out;

@@ -42,6 +42,8 @@ export function resolve(r: Roots, name: string, records: Records): Named[] {
   if (!/^[\w.:+-]{1,64}$/.test(name)) throw new UnknownDevice(`"${name}" is not a PCI address, an interface or a driver name; ${candidates(r, records)}`);
   const viaIface = linkName(sysPath(r, 'class/net', name, 'device'));
   if (viaIface && readText(sysPath(r, PCI_DEVICES, viaIface, 'vendor')) !== null) return [{ address: viaIface, dev: pciDevice(r, viaIface) }];
+  const wasIface = Object.entries(records).find(([, rec]) => rec.net.includes(name))?.[0];
+  if (wasIface) return [{ address: wasIface, dev: pciDevice(r, wasIface) }]; // its interface went with the driver
   const devs = vmwarePciDevices(r);
   const byDriver: Named[] = devs.filter((d) => d.driver === name || (!d.driver && (records[d.address]?.driver ?? d.driverOverride ?? d.usualDriver) === name)).map((d) => ({ address: d.address, dev: d }));
   for (const [a, rec] of Object.entries(records)) if (rec.driver === name && !devs.some((d) => d.address === a)) byDriver.push({ address: a, dev: null });
