@@ -10,7 +10,7 @@ const EXIT: ExitStatus = [
   [127, 'the program was not found'],
   [124, '--timeout killed the program'],
   [125, 'the sim itself failed'],
-  [2, 'bad sim flags (among them a --guestinfo-file that cannot be read, a --state or --transcript file that cannot be written), said before the program starts'],
+  [2, 'bad sim flags (among them a --guestinfo-file that cannot be read, a --state, --transcript or --host-view file that cannot be written), said before the program starts'],
   [3, 'this machine cannot run the sim (Linux x86-64 with ptrace needed)'],
 ];
 
@@ -20,17 +20,20 @@ export default class Sim extends VmtCommand {
 
 The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock; each attempt is in the transcript as a {"t":"refused","what":"socket(AF_VSOCK)"} line, as are the refusals below. It cannot reach a real backdoor (ioperm and iopl fail) or set the clock (unless --allow-set-clock), and what a guest agent does when the host says OS_Halt or OS_Reboot is refused: reboot(2) and kexec, signals to init or to every process, running shutdown, poweroff, halt, reboot, telinit, init or kexec (also as busybox applets), systemctl/loginctl power verbs, open-vm-tools' scripts under /etc/vmware-tools, and connecting to the system D-Bus or systemd. Other things a program under the sim does are not contained: run only what you would run on this machine.
 
+What the program reports with SetGuestInfo (as vmtoolsd's guestInfo plugin does: host name, OS names and detailed data, uptime, NICs as NicInfo XDR, disks) is decoded by the simulated host as vCenter would and kept as a view shaped like the vSphere API's VirtualMachine.guest (hostName, ipAddress, net[] with macAddress and ipConfig.ipAddress[] {ipAddress, prefixLength, origin, state}, ipStack[] with routes and DNS, guestId, guestFullName, guestDetailedData, disk[], plus uptimeSeconds); --host-view FILE writes it as JSON, at start, after every change and at the end (each time atomically), and each report is a {"t":"guestinfo"} transcript line with the decoded value or why it could not be decoded.
+
 The program gets its arguments and environment byte for byte, as if it were run directly: nothing of the sim's own is added.
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--tclo-interval MS] [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] -- PROGRAM [ARGS...]';
+  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--tclo-interval MS] [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] [--host-view FILE] -- PROGRAM [ARGS...]';
   static strict = false;
   static examples = [
     { description: 'The reference tool, convinced', command: '<%= config.bin %> sim -- vmware-checkvm' },
     { description: 'Test a script that reads guestinfo', command: '<%= config.bin %> sim --guestinfo metadata=hello -- sh -c \'vmware-rpctool "info-get guestinfo.metadata"\'' },
     { description: 'Keep guestinfo across runs: one run sets, the next reads', command: '<%= config.bin %> sim --state gi.json -- vmware-rpctool "info-set guestinfo.ip 10.0.0.5"' },
     { description: 'Drive a guest agent over TCLO and record every call', command: '<%= config.bin %> sim --tclo ping --timeout 5 --transcript t.jsonl -- vmtoolsd' },
+    { description: "See a guest agent's reports as vCenter would (host name, OS, NICs, uptime)", command: '<%= config.bin %> sim --timeout 40 --host-view guest.json -- vmtoolsd' },
     { description: 'Inject a checkpoint on the 3rd payload call, no high-bandwidth path', command: '<%= config.bin %> sim --fault cpt@3 --no-hb -- vmware-rpctool "info-get guestinfo.x"' },
   ];
   static flags = {
@@ -47,7 +50,8 @@ ${exitParagraph(EXIT)}`;
     'clock-offset': numberFlag({ description: "the host clock's offset from this machine's, in seconds (may be negative or fractional)", unit: 'seconds' }),
     timeout: numberFlag({ description: 'kill the program and everything it started after SECONDS', unit: 'seconds', above: 0 }),
     'allow-set-clock': Flags.boolean({ description: "let the program set this machine's clock (to the simulated host's, say); refused by default" }),
-    transcript: Flags.string({ description: 'write one JSON line per backdoor call, per RPC/TCLO message and per refused syscall to FILE' }),
+    transcript: Flags.string({ description: 'write one JSON line per backdoor call, per RPC/TCLO message, per SetGuestInfo report and per refused syscall to FILE' }),
+    'host-view': Flags.string({ description: "write the host's view of the guest, from its SetGuestInfo reports, to FILE as JSON shaped like vSphere's VirtualMachine.guest (hostName, ipAddress, net, ipStack, guestId, guestFullName, ...): at start, after every change and at the end" }),
   };
 
   async run(): Promise<void> {
@@ -73,6 +77,7 @@ ${exitParagraph(EXIT)}`;
         guestinfoFile: flags['guestinfo-file'],
         state: flags.state,
         transcript: flags.transcript,
+        hostView: flags['host-view'],
         timeoutSeconds: flags.timeout,
         allowSetClock: flags['allow-set-clock'],
       });

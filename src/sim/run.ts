@@ -7,7 +7,7 @@ import { runTraced } from './bridge.js';
 import { exactEnvironment, exactWords } from './exact.js';
 import { defaultConfig, GuestInfoStore, parseFaults, parseProduct, SimHost, type SimConfig } from './host/index.js';
 import { initialGuestInfo } from './host/guestinfo.js';
-import { errnoText, StateFileError } from './host/store.js';
+import { errnoText, StateFileError, writeAtomically } from './host/store.js';
 import { scanCacheDir, tracerPath } from './tracer.js';
 
 /** Bad input, found before the program starts (`vmt sim` exits 2). */
@@ -28,6 +28,8 @@ export interface SimOptions {
   guestinfoFile?: string;
   state?: string;
   transcript?: string;
+  /** write the host's view of the guest (vSphere's VirtualMachine.guest) to FILE, JSON */
+  hostView?: string;
   timeoutSeconds?: number;
   allowSetClock?: boolean;
 }
@@ -67,8 +69,11 @@ export function simStore(o: SimOptions): GuestInfoStore {
 export async function runSim(o: SimOptions): Promise<number> {
   const config = simConfig(o);
   const store = simStore(o);
+  const view = hostViewWriter(o.hostView);
+  view?.write({}, true); // nothing reported yet
   const fd = o.transcript === undefined ? null : input(() => openSync(o.transcript!, 'w'), `--transcript ${o.transcript}: `);
   const host = new SimHost(config, store, fd === null ? undefined : (e) => writeSync(fd, `${JSON.stringify(e)}\n`));
+  if (view) host.guest.onChange = (info) => view.write(info, false);
   try {
     return await runTraced(host, {
       tracer: tracerPath(),
@@ -81,5 +86,31 @@ export async function runSim(o: SimOptions): Promise<number> {
   } finally {
     host.shutdown();
     if (fd !== null) closeSync(fd);
+    view?.write(host.guest.toJSON(), true);
   }
+}
+
+/**
+ * --host-view FILE: written at once (a FILE that cannot be written is bad
+ * input, refused before the program starts), after every report that changes
+ * the view, and at the end; each time atomically. A failure while the program
+ * runs is left for the final write to report.
+ */
+function hostViewWriter(file: string | undefined) {
+  if (file === undefined) return null;
+  let seq = 0;
+  let first = true;
+  return {
+    write(info: unknown, strict: boolean): void {
+      try {
+        writeAtomically(file, `${JSON.stringify(info, null, 2)}\n`, ++seq);
+      } catch (err) {
+        const problem = err instanceof StateFileError ? err.problem : errnoText(err);
+        if (first) throw new SimInputError(`--host-view ${file}: ${problem}`);
+        if (strict) throw new Error(`--host-view ${file}: ${problem}`);
+      } finally {
+        first = false;
+      }
+    },
+  };
 }

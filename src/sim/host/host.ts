@@ -7,6 +7,7 @@ import { parseUuid, type SimConfig } from './config.js';
 import { FaultPlan } from './faults.js';
 import { MessageHost, type MessageResult } from './message.js';
 import { lo16, maskRegs, type HostRegs } from './regs.js';
+import { HostView } from './host-view.js';
 import { RpciEndpoint } from './rpci.js';
 import { newStats, type SimStats } from './stats.js';
 import type { GuestInfoStore } from './store.js';
@@ -22,6 +23,8 @@ function realClock(): () => number {
 
 export class SimHost {
   readonly stats: SimStats = newStats();
+  /** what the guest reported with SetGuestInfo, as vSphere's VirtualMachine.guest */
+  readonly guest: HostView;
   private readonly emit: TranscriptSink;
   private readonly ctx: CommandContext;
   private readonly message: MessageHost;
@@ -31,7 +34,8 @@ export class SimHost {
     this.emit = transcript ?? (() => {});
     this.ctx = { config, uuid: config.biosUuid === null ? new Uint8Array(16) : parseUuid(config.biosUuid), nowUs: now };
     const faults = new FaultPlan(config.faults);
-    const rpci = new RpciEndpoint(config, store, this.emit, () => this.stats.rpci++);
+    this.guest = new HostView(this.emit);
+    const rpci = new RpciEndpoint(config, store, this.emit, () => this.stats.rpci++, (args) => this.guest.report(args));
     this.tclo = new TcloEndpoint(config.tclo, this.emit, () => this.stats.tclo++, config.tcloIntervalMs);
     this.message = new MessageHost({ RPCI: rpci, TCLO: this.tclo }, faults, config.hb && !faults.noHb, this.emit, this.stats);
   }

@@ -25,6 +25,8 @@ export class RpciEndpoint implements Endpoint {
     private readonly store: GuestInfoStore,
     private readonly emit: TranscriptSink,
     private readonly count: () => void,
+    /** the bytes after "SetGuestInfo ", as sent (a trailing NUL kept: XDR may end in one) */
+    private readonly guestInfo?: (args: Uint8Array) => void,
   ) {}
 
   opened(): void {}
@@ -34,7 +36,7 @@ export class RpciEndpoint implements Endpoint {
     // vmtoolsd sends strlen + 1 bytes: one trailing NUL is not part of the request
     const nul = data.length > 0 && data[data.length - 1] === 0;
     const request = nul ? data.subarray(0, data.length - 1) : data;
-    const reply = this.handle(request);
+    const reply = this.handle(request, data);
     this.count();
     this.emit({ t: 'rpci', channel: ch.id, pid: ch.pid, ...textFields('request', request), ...(nul ? { nul: true } : {}), ...textFields('reply', reply) });
     ch.post(reply, (outcome, read) => {
@@ -42,13 +44,14 @@ export class RpciEndpoint implements Endpoint {
     });
   }
 
-  /** One request (without its NUL) -> the reply bytes. */
-  handle(request: Uint8Array): Uint8Array {
+  /** One request (without its NUL) -> the reply bytes; sent: the request as sent, NUL and all. */
+  handle(request: Uint8Array, sent: Uint8Array = request): Uint8Array {
     const sp = request.indexOf(SPACE);
     const command = Buffer.from(sp < 0 ? request : request.subarray(0, sp)).toString('latin1');
     const args = sp < 0 ? new Uint8Array(0) : request.subarray(sp + 1);
     if (command === 'info-get') return this.infoGet(args);
     if (command === 'info-set') return this.infoSet(args, sp >= 0);
+    if (command === 'SetGuestInfo') this.guestInfo?.(sp < 0 ? new Uint8Array(0) : sent.subarray(sp + 1));
     if (command === 'machine.id.get') return ok(this.config.machineId ?? '');
     if (ACCEPTED.has(command) || command.startsWith('tools.capability.')) return ok();
     return err('Unknown command');

@@ -115,7 +115,8 @@ function load(file: string): Map<string, Buffer> {
   return out;
 }
 
-function writeAtomically(file: string, text: string, seq: number): void {
+/** FILE's new contents, through a temporary file next to it renamed over it; throws StateFileError. */
+export function writeAtomically(file: string, text: string, seq: number): void {
   const tmp = `${file}.${process.pid}.${seq}.tmp`;
   try {
     const fd = openSync(tmp, 'w', 0o600);

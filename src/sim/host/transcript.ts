@@ -135,7 +135,21 @@ export interface RefusedEntry {
   error: string;
 }
 
-export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry | VsockEntry | RefusedEntry;
+/** One `SetGuestInfo` as the host decoded it (host-view.ts); before the request's rpci entry. */
+export interface GuestInfoEntry {
+  t: 'guestinfo';
+  /** the GuestInfoType number, null when there was none */
+  key: number | null;
+  /** its name in guestInfo.h, INFO_DNS_NAME ... */
+  name?: string;
+  value?: unknown;
+  /** why the value was not decoded (the view is unchanged) */
+  error?: string;
+  /** NicInfo: bytes after the XDR union (ignored) */
+  trailing?: number;
+}
+
+export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry | VsockEntry | RefusedEntry | GuestInfoEntry;
 export type TranscriptSink = (e: TranscriptEntry) => void;
 
 /** Bytes longer than this are cut in the transcript (the `<name>_length` field gives the full size). */
