@@ -10,7 +10,7 @@ const EXIT: ExitStatus = [
   [127, 'the program was not found'],
   [124, '--timeout killed the program'],
   [125, 'the sim itself failed'],
-  [2, 'bad sim flags (among them a --guestinfo-file that cannot be read, a --state or --transcript file that cannot be written), said before the program starts'],
+  [2, 'bad sim flags (among them a --guestinfo-file or --stat-file that cannot be read, a --state or --transcript file that cannot be written), said before the program starts'],
   [3, 'this machine cannot run the sim (Linux x86-64 with ptrace needed)'],
 ];
 
