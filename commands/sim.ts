@@ -42,7 +42,7 @@ ${exitParagraph(EXIT)}`;
         'a guestlib figure the host reports (what vmware-toolbox-cmd stat and vmt stat read), NAME=VALUE: balloon, swap, memlimit, memres, cpures, cpulimit, sessionid, speed (GETMHZ), or a guestlib name (memSharedMB, hostMemPhysMB, resourcePoolPath, ...); VALUE a number (0x hex too) or invalid (the host does not provide it); version=2|3 and count=N (V3: only the first N statistics) shape the reply; none: the host does not answer guestlib at all',
       multiple: true,
     }),
-    'stat-file': Flags.string({ description: 'guestlib figures from a JSON object of NAME: number, text or null (not provided), and "raw": {"ENCODING STAT": "reply"} for guestlib.stat.get (--stat wins over it)' }),
+    'stat-file': Flags.string({ description: 'guestlib figures from a JSON object: NAME to a number, text or null (not provided), and its raw key to an object of guestlib.stat.get replies by request words, such as text session (--stat wins over it)' }),
     state: Flags.string({
       description: 'keep guestinfo in FILE (JSON) across runs: read at start (a missing or empty FILE is an empty store), written back at once and after every info-set; a FILE that cannot be written is refused before PROGRAM starts',
     }),
