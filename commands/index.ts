@@ -11,6 +11,16 @@ import InfoSet from './info/set.js';
 import Rpc from './rpc/index.js';
 import Sim from './sim.js';
 import SimServe from './sim/serve.js';
+import StatBalloon from './stat/balloon.js';
+import StatCpulimit from './stat/cpulimit.js';
+import StatCpures from './stat/cpures.js';
+import StatHosttime from './stat/hosttime.js';
+import StatMemlimit from './stat/memlimit.js';
+import StatMemres from './stat/memres.js';
+import StatRaw from './stat/raw.js';
+import StatSessionid from './stat/sessionid.js';
+import StatSpeed from './stat/speed.js';
+import StatSwap from './stat/swap.js';
 import TcloListen from './tclo/listen.js';
 import VsockCat from './vsock/cat.js';
 import VsockCid from './vsock/cid.js';
@@ -27,6 +37,16 @@ export const COMMANDS = {
   rpc: Rpc,
   sim: Sim,
   'sim:serve': SimServe,
+  'stat:balloon': StatBalloon,
+  'stat:cpulimit': StatCpulimit,
+  'stat:cpures': StatCpures,
+  'stat:hosttime': StatHosttime,
+  'stat:memlimit': StatMemlimit,
+  'stat:memres': StatMemres,
+  'stat:raw': StatRaw,
+  'stat:sessionid': StatSessionid,
+  'stat:speed': StatSpeed,
+  'stat:swap': StatSwap,
   'tclo:listen': TcloListen,
   'vsock:cat': VsockCat,
   'vsock:cid': VsockCid,

@@ -10,13 +10,13 @@ const EXIT: ExitStatus = [
   [127, 'the program was not found'],
   [124, '--timeout killed the program'],
   [125, 'the sim itself failed'],
-  [2, 'bad sim flags (among them a --guestinfo-file that cannot be read, a --state, --transcript or --host-view file that cannot be written), said before the program starts'],
+  [2, 'bad sim flags (among them a --guestinfo-file or --stat-file that cannot be read, a --state, --transcript or --host-view file that cannot be written), said before the program starts'],
   [3, 'this machine cannot run the sim (Linux x86-64 with ptrace needed)'],
 ];
 
 export default class Sim extends VmtCommand {
   static summary = 'Run a program against a simulated VMware host.';
-  static description = `Runs PROGRAM, and everything it forks and execs, as if inside a VMware VM: its backdoor instructions (in eax,dx on port 0x5658, rep insb/outsb on 0x5659) are caught with ptrace and answered by a simulated host -- GETVERSION, the time calls, GETBIOSUUID, GETMEMSIZE, GETHZ, and the GuestRPC message channel with RPCI (info-get/info-set guestinfo.*, log, tools.*) and TCLO. CPUID says VMware too. Unmodified programs work: open-vm-tools' vmware-checkvm, vmware-rpctool and vmtoolsd, cloud-init, your own scripts.
+  static description = `Runs PROGRAM, and everything it forks and execs, as if inside a VMware VM: its backdoor instructions (in eax,dx on port 0x5658, rep insb/outsb on 0x5659) are caught with ptrace and answered by a simulated host -- GETVERSION, the time calls, GETBIOSUUID, GETMEMSIZE, GETHZ, GETMHZ, and the GuestRPC message channel with RPCI (info-get/info-set guestinfo.*, the guestlib figures of guestlib.info.get and guestlib.stat.get, log, tools.*) and TCLO. CPUID says VMware too. Unmodified programs work: open-vm-tools' vmware-checkvm, vmware-rpctool and vmtoolsd, cloud-init, your own scripts.
 
 The program gets socket(AF_VSOCK) failing with EAFNOSUPPORT and no /dev/vsock, so a guest agent that tries vsock first falls back to the backdoor and never reaches the machine's real vsock; each attempt is in the transcript as a {"t":"refused","what":"socket(AF_VSOCK)"} line, as are the refusals below. It cannot reach a real backdoor (ioperm and iopl fail) or set the clock (unless --allow-set-clock), and what a guest agent does when the host says OS_Halt or OS_Reboot is refused: reboot(2) and kexec, signals to init or to every process, running shutdown, poweroff, halt, reboot, telinit, init or kexec (also as busybox applets), systemctl/loginctl power verbs, open-vm-tools' scripts under /etc/vmware-tools, and connecting to the system D-Bus or systemd. Other things a program under the sim does are not contained: run only what you would run on this machine.
 
@@ -26,7 +26,7 @@ The program gets its arguments and environment byte for byte, as if it were run 
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--state FILE] [--tclo COMMAND]... [--tclo-interval MS] [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] [--host-view FILE] -- PROGRAM [ARGS...]';
+  static usage = 'sim [--guestinfo KEY=VALUE]... [--guestinfo-file FILE] [--stat NAME=VALUE | none]... [--stat-file FILE] [--state FILE] [--tclo COMMAND]... [--tclo-interval MS] [--product NAME] [--no-hb] [--fault SPEC] [--clock-offset SECONDS] [--timeout SECONDS] [--allow-set-clock] [--transcript FILE] [--host-view FILE] -- PROGRAM [ARGS...]';
   static strict = false;
   static examples = [
     { description: 'The reference tool, convinced', command: '<%= config.bin %> sim -- vmware-checkvm' },
@@ -34,11 +34,18 @@ ${exitParagraph(EXIT)}`;
     { description: 'Keep guestinfo across runs: one run sets, the next reads', command: '<%= config.bin %> sim --state gi.json -- vmware-rpctool "info-set guestinfo.ip 10.0.0.5"' },
     { description: 'Drive a guest agent over TCLO and record every call', command: '<%= config.bin %> sim --tclo ping --timeout 5 --transcript t.jsonl -- vmtoolsd' },
     { description: "See a guest agent's reports as vCenter would (host name, OS, NICs, uptime)", command: '<%= config.bin %> sim --timeout 40 --host-view guest.json -- vmtoolsd' },
+    { description: 'Compare guestlib figures: a ballooned VM with a memory limit', command: '<%= config.bin %> sim --stat balloon=512 --stat memlimit=2048 -- vmware-toolbox-cmd stat balloon' },
     { description: 'Inject a checkpoint on the 3rd payload call, no high-bandwidth path', command: '<%= config.bin %> sim --fault cpt@3 --no-hb -- vmware-rpctool "info-get guestinfo.x"' },
   ];
   static flags = {
     guestinfo: Flags.string({ description: 'a guestinfo variable, KEY=VALUE (the "guestinfo." prefix is optional)', multiple: true }),
     'guestinfo-file': Flags.string({ description: 'guestinfo variables from a JSON object of strings (--guestinfo wins over it)' }),
+    stat: Flags.string({
+      description:
+        'a guestlib figure the host reports (what vmware-toolbox-cmd stat and vmt stat read), NAME=VALUE: balloon, swap, memlimit, memres, cpures, cpulimit, sessionid, speed (GETMHZ), or a guestlib name (memSharedMB, hostMemPhysMB, resourcePoolPath, ...); VALUE a number (0x hex too) or invalid (the host does not provide it); version=2|3 and count=N (V3: only the first N statistics) shape the reply; none: the host does not answer guestlib at all',
+      multiple: true,
+    }),
+    'stat-file': Flags.string({ description: 'guestlib figures from a JSON object: NAME to a number, text or null (not provided), and its raw key to an object of guestlib.stat.get replies by request words, such as text session (--stat wins over it)' }),
     state: Flags.string({
       description: 'keep guestinfo in FILE (JSON) across runs: read at start (a missing or empty FILE is an empty store), written back at once and after every info-set; a FILE that cannot be written is refused before PROGRAM starts',
     }),
@@ -75,6 +82,8 @@ ${exitParagraph(EXIT)}`;
         clockOffsetSeconds: flags['clock-offset'],
         guestinfo: flags.guestinfo,
         guestinfoFile: flags['guestinfo-file'],
+        stat: flags.stat,
+        statFile: flags['stat-file'],
         state: flags.state,
         transcript: flags.transcript,
         hostView: flags['host-view'],

@@ -4,7 +4,7 @@
 // trusted without a range check.
 import type { Backdoor, Regs } from './backdoor.js';
 import {
-  BDOOR_CMD_GETHWVERSION, BDOOR_CMD_GETHZ, BDOOR_CMD_GETMEMSIZE, BDOOR_CMD_GETTIME, BDOOR_CMD_GETTIMEFULL,
+  BDOOR_CMD_GETHWVERSION, BDOOR_CMD_GETHZ, BDOOR_CMD_GETMEMSIZE, BDOOR_CMD_GETMHZ, BDOOR_CMD_GETTIME, BDOOR_CMD_GETTIMEFULL,
   BDOOR_CMD_GETTIMEFULL_WITH_LAG, BDOOR_CMD_GETUUID, BDOOR_CMD_GETVERSION, BDOOR_MAGIC, BDOOR_PORT,
   BDOOR_UNSUPPORTED, QEMU_RAMSIZE_MARKER, vmxTypeName,
 } from './constants.js';
@@ -74,6 +74,14 @@ export function getHz(bd: Backdoor): { tscHz: number; apicHz: number } | null {
   if (out.ebx === BDOOR_UNSUPPORTED || out.eax === BDOOR_UNSUPPORTED) return null;
   const tscHz = out.ebx * 2 ** 32 + out.eax;
   return tscHz > 0 ? { tscHz, apicHz: out.ecx } : null;
+}
+
+/** GETMHZ: the processor speed in MHz (EAX); null when unanswered or not positive as a signed 32-bit number, as vmware-toolbox-cmd reads it. */
+export function getMHz(bd: Backdoor): number | null {
+  const inRegs = { ebx: NOT_MAGIC };
+  const out = bdoorCall(bd, BDOOR_CMD_GETMHZ, inRegs);
+  if (out.eax === BDOOR_MAGIC || out.eax === BDOOR_UNSUPPORTED || (out.eax | 0) <= 0) return null;
+  return out.eax;
 }
 
 export type TimeCommand = 'GETTIMEFULL_WITH_LAG' | 'GETTIMEFULL' | 'GETTIME';

@@ -7,6 +7,7 @@ import { runTraced } from './bridge.js';
 import { exactEnvironment, exactWords } from './exact.js';
 import { defaultConfig, GuestInfoStore, parseFaults, parseProduct, SimHost, type SimConfig } from './host/index.js';
 import { initialGuestInfo } from './host/guestinfo.js';
+import { statSettings } from './host/guestlib-stats.js';
 import { errnoText, StateFileError, writeAtomically } from './host/store.js';
 import { scanCacheDir, tracerPath } from './tracer.js';
 
@@ -26,6 +27,10 @@ export interface SimOptions {
   /** KEY=VALUE */
   guestinfo?: string[];
   guestinfoFile?: string;
+  /** guestlib figures, NAME=VALUE, or "none" (no guestlib) */
+  stat?: string[];
+  /** guestlib figures from a JSON object */
+  statFile?: string;
   state?: string;
   transcript?: string;
   /** write the host's view of the guest (vSphere's VirtualMachine.guest) to FILE, JSON */
@@ -52,6 +57,9 @@ export function simConfig(o: SimOptions): SimConfig {
   if (config.tclo.some((c) => c === '')) throw new SimInputError('--tclo wants a command: an empty message is what a TCLO poll carries');
   config.tcloIntervalMs = o.tcloIntervalMs ?? 0;
   config.clockOffsetUs = Math.round((o.clockOffsetSeconds ?? 0) * 1e6);
+  const stats = input(() => statSettings({ pairs: o.stat, file: o.statFile, hostMHz: config.tscHz / 1e6 }));
+  config.guestlib = stats.guestlib;
+  if (stats.speedMHz !== undefined) config.tscHz = stats.speedMHz * 1e6;
   return config;
 }
 

@@ -21,6 +21,14 @@ export function formatTime(seconds: number, microseconds: number, format: TimeFo
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${frac}${zone}`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "05 Mar 2026 14:07:09": local time, as vmware-toolbox-cmd stat hosttime prints it (strftime "%d %b %Y %H:%M:%S", C locale). */
+export function toolboxTime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return `${pad(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
 /** Sets CLOCK_REALTIME; returns 0 or -errno (libvmt's vmt_settime, or a test's fake). */
 export type ClockSetter = (seconds: number, microseconds: number) => number;
 

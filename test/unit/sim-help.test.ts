@@ -17,6 +17,6 @@ test('the exit statuses: the program\'s own first, then 126, 127, 124, 125 and t
 
 test('flags given more than once do not say so themselves', () => {
   const multiple = Object.entries(Sim.flags).filter(([, f]) => (f as { multiple?: boolean }).multiple);
-  assert.deepEqual(multiple.map(([name]) => name).sort(), ['fault', 'guestinfo', 'tclo']);
+  assert.deepEqual(multiple.map(([name]) => name).sort(), ['fault', 'guestinfo', 'stat', 'tclo']);
   for (const [name, f] of multiple) assert.doesNotMatch((f as { description?: string }).description ?? '', /repeatable|more than once/i, name);
 });

@@ -2,6 +2,7 @@
 // RPCI can return, with defaults that look like a current ESXi VM.
 import { VERSION_MAGIC, VMX_TYPE_SCALABLE_SERVER, VMX_TYPE_WORKSTATION } from '../../backdoor/constants.js';
 import type { FaultSpec } from './faults.js';
+import { defaultGuestlib, type GuestlibConfig } from './guestlib-stats.js';
 
 export interface SimConfig {
   /** GETVERSION EAX (VERSION_MAGIC = 6 on every VMware product) */
@@ -34,6 +35,8 @@ export interface SimConfig {
   tcloIntervalMs: number;
   /** fault injection, from parseFaults() */
   faults: FaultSpec[];
+  /** the guestlib figures (guestlib.info.get, guestlib.stat.get); null: the host does not answer guestlib (--stat none) */
+  guestlib: GuestlibConfig | null;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface SimConfig {
  * merged) GETTIME and keeps the timeSync plugin from stepping the clock for
  * sub-second differences.
  */
+const TSC_HZ = 2_500_000_000;
+
 export function defaultConfig(): SimConfig {
   return {
     version: VERSION_MAGIC,
@@ -53,12 +58,13 @@ export function defaultConfig(): SimConfig {
     biosUuid: '564d7674-7369-6d00-8000-000000000001',
     memoryMB: 4096,
     hwVersion: 19,
-    tscHz: 2_500_000_000,
+    tscHz: TSC_HZ,
     apicHz: 66_000_000,
     machineId: null,
     tclo: [],
     tcloIntervalMs: 0,
     faults: [],
+    guestlib: defaultGuestlib(TSC_HZ / 1e6),
   };
 }
 

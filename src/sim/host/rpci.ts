@@ -2,6 +2,7 @@
 // "0 error" out. Requests and values are bytes; a key is text.
 import type { Endpoint, MessageChannel } from './channel.js';
 import type { SimConfig } from './config.js';
+import { guestlibReply } from './guestlib.js';
 import type { GuestInfoStore } from './store.js';
 import { textFields, type TranscriptSink } from './transcript.js';
 
@@ -53,6 +54,7 @@ export class RpciEndpoint implements Endpoint {
     if (command === 'info-set') return this.infoSet(args, sp >= 0);
     if (command === 'SetGuestInfo') this.guestInfo?.(sp < 0 ? new Uint8Array(0) : sent.subarray(sp + 1));
     if (command === 'machine.id.get') return ok(this.config.machineId ?? '');
+    if (command === 'guestlib.info.get' || command === 'guestlib.stat.get') return guestlibReply(this.config.guestlib, command, args);
     if (ACCEPTED.has(command) || command.startsWith('tools.capability.')) return ok();
     return err('Unknown command');
   }

@@ -1,0 +1,3 @@
+import { HostTimeCommand } from '../../src/cli/stat.js';
+
+export default HostTimeCommand;

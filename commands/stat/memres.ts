@@ -1,0 +1,3 @@
+import { figureCommand } from '../../src/cli/stat.js';
+
+export default figureCommand('memres');

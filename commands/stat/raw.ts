@@ -1,0 +1,3 @@
+import { RawCommand } from '../../src/cli/stat.js';
+
+export default RawCommand;

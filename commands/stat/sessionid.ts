@@ -1,0 +1,3 @@
+import { SessionIdCommand } from '../../src/cli/stat.js';
+
+export default SessionIdCommand;

@@ -1,0 +1,3 @@
+import { SpeedCommand } from '../../src/cli/stat.js';
+
+export default SpeedCommand;
