@@ -8,6 +8,7 @@ import Drvctl from './drvctl.js';
 import GetTime from './gettime.js';
 import InfoGet from './info/get.js';
 import InfoSet from './info/set.js';
+import Report from './report.js';
 import Rpc from './rpc/index.js';
 import Sim from './sim.js';
 import SimServe from './sim/serve.js';
@@ -34,6 +35,7 @@ export const COMMANDS = {
   gettime: GetTime,
   'info:get': InfoGet,
   'info:set': InfoSet,
+  report: Report,
   rpc: Rpc,
   sim: Sim,
   'sim:serve': SimServe,

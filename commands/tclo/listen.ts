@@ -25,18 +25,21 @@ export default class TcloListen extends VmtCommand {
 
 Power operations are safe by default: with no hook nothing is halted or rebooted and the host is told the operation failed. --on-halt CMD (and --on-reboot, --on-poweron, --on-suspend, --on-resume) runs CMD with sh -c; what the host sent reaches it only as environment variables (VMT_TCLO_COMMAND, VMT_POWER_OP, VMT_POWER_STATE), never inside the command. --power-ops system also runs shutdown -h now / shutdown -r now for halt and reboot. The host learns the outcome through tools.os.statechange.status.
 
+--report sends what vmt report sends (host name, OS names and detailed data, NIC info with addresses, routes and DNS, uptime) after the host's first reset and then every --report-interval seconds (30 by default, as vmtoolsd), each request only when it changed since the host accepted it, and all of it again after every reset the host sends. --report-hostname (SetGuestInfo 1 alone) and --report-ip (guestinfo.ip) keep the same period.
+
 --clock-sync SECONDS steps the clock to the host's every SECONDS and after every OS_Resume, when they differ by more than the host's max time lag, and logs each step.
 
 Only one agent may own TCLO: vmt refuses to start (exit 3) while vmtoolsd, the BSD kernel's vmt(4) driver or another vmt listens for the same app, and says how to free the channel; --force starts anyway.
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report-hostname] [--report-ip] [--force] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
+  static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report] [--report-interval SECONDS] [--report-hostname] [--report-ip] [--force] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
   static examples = [
     { description: 'Answer the host; halt and reboot stay refused', command: '<%= config.bin %> tclo listen' },
     { description: 'Let vSphere shut the guest down cleanly', command: '<%= config.bin %> tclo listen --power-ops system' },
     { description: 'Run your own script on halt (the host data is in $VMT_POWER_OP)', command: '<%= config.bin %> tclo listen --on-halt /usr/local/sbin/save-and-halt' },
     { description: 'Keep the clock in step, and report the hostname and address', command: '<%= config.bin %> tclo listen --clock-sync 60 --report-hostname --report-ip' },
+    { description: 'Show vCenter the OS, uptime and every NIC, as vmtoolsd does', command: '<%= config.bin %> tclo listen --report' },
     { description: 'In a test: answer five host commands as JSON lines, then stop', command: '<%= config.bin %> tclo listen --json --exit-after 5 --timeout 30' },
   ];
   static flags = {
@@ -52,8 +55,10 @@ ${exitParagraph(EXIT)}`;
     'power-ops': Flags.string({ description: 'system: halt and reboot also run shutdown -h/-r now', options: ['none', 'system'], default: 'none' }),
     'hook-timeout': numberFlagWithDefault({ description: 'kill a hook after SECONDS', unit: 'seconds', above: 0, default: 60 }),
     'clock-sync': numberFlagWithDefault({ description: "step the clock to the host's every SECONDS and after OS_Resume (0: never)", unit: 'seconds', above: 0, orEqual: true, default: 0 }),
-    'report-hostname': Flags.boolean({ description: 'report the hostname to the host (SetGuestInfo), now and when it changes' }),
-    'report-ip': Flags.boolean({ description: 'report the first non-loopback IPv4 address as guestinfo.ip, now and when it changes' }),
+    report: Flags.boolean({ description: 'report the guest as vmt report does (host name, OS, NICs, uptime): after every host reset, then what changed every --report-interval' }),
+    'report-interval': numberFlagWithDefault({ description: 'send reports every SECONDS', unit: 'seconds', above: 0, default: 30 }),
+    'report-hostname': Flags.boolean({ description: 'report the hostname to the host (SetGuestInfo 1) after every host reset and when it changes' }),
+    'report-ip': Flags.boolean({ description: 'report the first non-loopback IPv4 address as guestinfo.ip after every host reset and when it changes' }),
     force: Flags.boolean({ description: 'start even when another agent owns TCLO' }),
     probe: probeFlag(),
     transport: transportFlags.transport,
@@ -72,7 +77,7 @@ ${exitParagraph(EXIT)}`;
     }
     const r = await listen(
       host,
-      { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: flags['hook-timeout'] * 1000 }, clockSyncSeconds: flags['clock-sync'], reportHostname: flags['report-hostname'], reportIp: flags['report-ip'], force: flags.force, timeoutSeconds: flags.timeout },
+      { app: flags.app, exitAfter: flags['exit-after'], power: { hooks, system: flags['power-ops'] === 'system', timeoutMs: flags['hook-timeout'] * 1000 }, clockSyncSeconds: flags['clock-sync'], report: flags.report, reportIntervalSeconds: flags['report-interval'], reportHostname: flags['report-hostname'], reportIp: flags['report-ip'], force: flags.force, timeoutSeconds: flags.timeout },
       (e) => this.event(e, flags.json),
     );
     if (r.owner) throw new VmtError(`${ownerText(r.owner)}, or use --force`, Exit.UNAVAILABLE);

@@ -6,6 +6,8 @@
 // the next tick close, reopen and re-handshake (host reset, checkpoint,
 // cookie invalidated).
 import { hostname, networkInterfaces, uptime } from 'node:os';
+import { netFacts, osFacts, uptimeText } from '../report/facts.js';
+import { changed, exchangeSync, items, snapshot, type Facts, type Sent } from '../report/report.js';
 import type { HostTime } from '../backdoor/commands.js';
 import { ChannelError, rpci, rpciRequest, type Channel } from '../guestrpc/index.js';
 import { hostMicros, stepClock, stepFailure, type ClockFacts, type ClockSetter } from '../time/clock.js';
@@ -22,6 +24,12 @@ export interface AgentOptions {
   clockSyncSeconds: number;
   reportHostname: boolean;
   reportIp: boolean;
+  /** send the whole guest report (SetGuestInfo 1, 5, 6, 7, 10, 11), changes only, and all of it after every reset */
+  report?: boolean;
+  /** the period of reports (--report, --report-hostname, --report-ip), in seconds; default 30 */
+  reportIntervalSeconds?: number;
+  /** the report's facts (tests); default this machine's */
+  reportFacts?: () => Facts;
 }
 
 export type AgentEvent =
@@ -51,7 +59,8 @@ export interface AgentDeps {
 }
 
 const EMPTY = new Uint8Array(0);
-const REPORT_EVERY_MS = 15_000; // vmt(4)'s guest info period
+const REPORT_EVERY_S = 30; // vmtoolsd's GUESTINFO_POLL_INTERVAL
+const machineFacts = (): Facts => ({ os: osFacts(), net: netFacts(), uptime: uptimeText() });
 const text = (b: Uint8Array) => new TextDecoder().decode(b).replace(/\0+$/, '');
 
 export class TcloAgent {
@@ -62,14 +71,19 @@ export class TcloAgent {
   private stopping = false;
   private powerInFlight: Promise<void> | null = null;
   private nextClockSync = -Infinity;
-  private nextReport = -Infinity;
+  /** the first report waits for the host's first reset (a full report follows every reset), or one period */
+  private nextReport: number;
   private reported = new Map<string, string>();
+  /** what the guest report last told the host, by part */
+  private sent: Sent = {};
 
   constructor(
     private readonly host: AgentHost,
     private readonly opts: AgentOptions,
     private readonly deps: AgentDeps,
-  ) {}
+  ) {
+    this.nextReport = performance.now() + (opts.reportIntervalSeconds ?? REPORT_EVERY_S) * 1000;
+  }
 
   /** Stops at the next tick; a running hook is ended (its failure is reported to the host). */
   stop(): void {
@@ -100,6 +114,7 @@ export class TcloAgent {
       if (message.length === 0) return false;
       const command = text(message);
       const reply = dispatch(command, this.context);
+      if (command === 'reset' || command.startsWith('reset ')) this.resetReports();
       this.pending = new TextEncoder().encode(reply);
       this.answered++;
       this.deps.log({ type: 'command', command, reply });
@@ -145,13 +160,15 @@ export class TcloAgent {
     return { app: this.opts.app, rpci: (command) => this.rpci(command), guestIp: () => guestIp(), uptime, power: (op) => this.power(op) };
   }
 
-  private rpci(command: string): { ok: boolean; reply: string } | null {
+  private rpci(command: string | Uint8Array): { ok: boolean; reply: string } | null {
+    const bytes = typeof command === 'string' ? new TextEncoder().encode(command) : command;
     try {
-      const r = rpci(this.host.rpciChannel(), rpciRequest(new TextEncoder().encode(command)));
+      const r = rpci(this.host.rpciChannel(), rpciRequest(bytes));
       return { ok: r.ok, reply: new TextDecoder().decode(r.reply) };
     } catch (err) {
       if (!(err instanceof ChannelError)) throw err;
-      this.deps.log({ type: 'channel', event: 'error', message: `RPCI '${command.slice(0, 60)}': ${err.message}` });
+      const name = new TextDecoder().decode(bytes.subarray(0, 60)).replace(/[^\x20-\x7e]/g, '.');
+      this.deps.log({ type: 'channel', event: 'error', message: `RPCI '${name}': ${err.message}` });
       return null;
     }
   }
@@ -186,12 +203,32 @@ export class TcloAgent {
       this.nextClockSync = now + this.opts.clockSyncSeconds * 1000;
       this.syncClock('period');
     }
-    if ((this.opts.reportHostname || this.opts.reportIp) && now >= this.nextReport) {
-      this.nextReport = now + REPORT_EVERY_MS;
-      if (this.opts.reportHostname) this.report('SetGuestInfo  1', hostname());
+    if ((this.opts.report || this.opts.reportHostname || this.opts.reportIp) && now >= this.nextReport) {
+      this.nextReport = now + (this.opts.reportIntervalSeconds ?? REPORT_EVERY_S) * 1000;
+      if (this.opts.report) this.guestReport();
+      else if (this.opts.reportHostname) this.report('SetGuestInfo  1', hostname());
       const ip = this.opts.reportIp ? guestIp() : null;
       if (ip) this.report('info-set guestinfo.ip', ip);
     }
+  }
+
+  /** After a host reset everything goes again, at the next tick. */
+  private resetReports(): void {
+    this.reported.clear();
+    this.sent = {};
+    this.nextReport = -Infinity;
+  }
+
+  /** The guest report's requests that changed since the host last accepted them (the host name among them). */
+  private guestReport(): void {
+    let list;
+    try {
+      list = items(snapshot((this.opts.reportFacts ?? machineFacts)()));
+    } catch (err) {
+      this.deps.log({ type: 'report', request: `(no report: ${(err as Error).message})`, ok: false });
+      return;
+    }
+    for (const r of exchangeSync(changed(list, this.sent), this.sent, (request) => this.rpci(request))) this.deps.log({ type: 'report', request: r.request, ok: r.ok ?? false });
   }
 
   /** Sends `prefix value` when value changed since the last report. */

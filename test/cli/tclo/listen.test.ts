@@ -520,3 +520,24 @@ test("bad numbers are usage errors in vmt's words, on every runtime", async () =
   ];
   for (const [args, message] of cases) everywhere(['tclo', 'listen', ...args], (r) => assertUsage(r, message, args.join(' ')));
 });
+
+test('--report: the whole report after the handshake reset, then only what changed (the uptime) each --report-interval, and all of it again after a reset from the host', async () => {
+  const a = await listen(['--tclo', 'reset', '--tclo-interval', '1200'], ['--json', '--timeout', '2.5', '--force', '--report', '--report-interval', '0.4']);
+  assert.equal(a.status, 0, show(a));
+  const order = a.transcript
+    .filter((e) => e.t === 'tclo' || (e.t === 'rpci' && String(e.request).startsWith('SetGuestInfo  ')))
+    .map((e) => (e.t === 'tclo' ? `tclo ${e.command}` : String(e.request).split(' ').slice(0, 3).join(' ')));
+  // a TCLO entry is written when the guest's reply reaches the host: a reset's comes after the report its handling set off
+  assert.equal(order.filter((o) => o === 'tclo reset').length, 2, order.join(' | '));
+  const sent = order.filter((o) => o.startsWith('SetGuestInfo'));
+  const full = ['SetGuestInfo  5', 'SetGuestInfo  6', 'SetGuestInfo  11', 'SetGuestInfo  1', 'SetGuestInfo  10', 'SetGuestInfo  7'];
+  const starts = sent.flatMap((o, i) => (o === 'SetGuestInfo  5' ? [i] : []));
+  assert.deepEqual(starts.length, 2, `a full report per reset: ${sent.join(' | ')}`);
+  for (const at of starts) assert.deepEqual(sent.slice(at, at + 6), full);
+  const rest = sent.filter((_, i) => !starts.some((at) => i >= at && i < at + 6));
+  assert.ok(rest.length > 0 && rest.every((o) => o === 'SetGuestInfo  7'), `in between only the uptime: ${sent.join(' | ')}`);
+  assert.equal(starts[0], 0, 'nothing before the first full report');
+  assert.ok(order.indexOf('tclo reset') < order.lastIndexOf('SetGuestInfo  5'), 'the second full report follows the handshake');
+  assert.ok(events(a, 'report').every((e) => e.ok === true));
+  for (const e of of(a, 'rpci')) assert.equal(e.reply, '1 ', `the host accepted ${e.request}`);
+});
