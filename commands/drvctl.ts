@@ -17,7 +17,7 @@ export default class Drvctl extends VmtCommand {
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
-  static usage = 'drvctl -d DEVICE | -r [-a ATTRIBUTE] BUS [LOCATOR ...] | [-nt] -l [DEVICE] | [-n] -p DEVICE [PROPERTY]';
+  static usage = ['drvctl -d DEVICE', 'drvctl -r [-a ATTRIBUTE] BUS [LOCATOR ...]', 'drvctl [-nt] -l [DEVICE]', 'drvctl [-n] -p DEVICE [PROPERTY]'];
   static strict = false;
   static examples = [
     { description: 'Free TCLO for vmtoolsd on NetBSD (vmt detach vmt0)', command: '<%= config.bin %> drvctl -d vmt0' },

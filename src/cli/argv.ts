@@ -73,6 +73,7 @@ function reword(line: string): string {
 }
 
 /** What every usage error prints on stderr: the problem, the usage line, where to read more. */
-export function usageText(name: string, usage: string, message: string): string {
-  return `vmt ${name}: ${message}\nUsage: vmt ${usage}\nSee 'vmt ${name} --help'.\n`;
+export function usageText(name: string, usage: string | readonly string[], message: string): string {
+  const forms = [usage].flat().map((u, i) => `${i ? '       ' : 'Usage: '}vmt ${u}`);
+  return `vmt ${name}: ${message}\n${forms.join('\n')}\nSee 'vmt ${name} --help'.\n`;
 }

@@ -65,7 +65,7 @@ export abstract class VmtCommand extends Command {
   /** Bad input: one line saying what is wrong, the usage line, exit 2. */
   protected usageError(message: string): void {
     const ctor = this.constructor as typeof Command;
-    const usage = [ctor.usage].flat()[0] ?? this.name();
+    const usage = ctor.usage ?? this.name();
     write(2, usageText(this.name(), usage, message));
     if (this.json()) writeJson(errorJson(message, Exit.USAGE));
     this.setExit(Exit.USAGE);
