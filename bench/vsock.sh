@@ -32,8 +32,8 @@ line() { echo "$T; $2 & L=\$!; sleep $SETTLE; T $1 '$3; while kill -0 '\$L' 2>/d
     line send-socat "onhost socat -u VSOCK-LISTEN:51$r$r OPEN:/dev/null" "onhost socat -u OPEN:/tmp/big $C:51$r$r"
     line send-binary "onhost socat -u VSOCK-LISTEN:52$r$r OPEN:/dev/null" "vmt vsock cat 1:52$r$r < /tmp/big"
     line send-node "onhost socat -u VSOCK-LISTEN:53$r$r OPEN:/dev/null" "$NODE vsock cat 1:53$r$r < /tmp/big"
-    line recv-binary "vmt vsock cat -l 54$r$r </dev/null >/dev/null" "onhost socat -u OPEN:/tmp/big $C:54$r$r"
-    line recv-node "$NODE vsock cat -l 55$r$r </dev/null >/dev/null" "onhost socat -u OPEN:/tmp/big $C:55$r$r"
+    line recv-binary "vmt vsock cat -l 54$r$r </dev/null >/dev/null" "onhost socat -u OPEN:/tmp/big $C:54$r$r,retry=50,interval=0.2"
+    line recv-node "$NODE vsock cat -l 55$r$r </dev/null >/dev/null" "onhost socat -u OPEN:/tmp/big $C:55$r$r,retry=50,interval=0.2"
   done
   echo "onhost socat -u VSOCK-LISTEN:5107,fork OPEN:/dev/null & L=\$!; sleep 2; $T; T connect-socat-x$N 'for i in \$(seq $N); do onhost socat -u OPEN:/dev/null $C:5107; done'; T connect-binary-x$N 'for i in \$(seq $N); do vmt vsock cat 1:5107 </dev/null; done'; kill \$L"
   echo "vmt sim serve --vsock-rpci 976 --guestinfo k=v --timeout 600 2>/dev/null & L=\$!; sleep 3; $T; T rpci-vsock-x$N 'for i in \$(seq $N); do vmt rpc --transport vsock --vsock-endpoint 1:976 info-get\\ guestinfo.k; done'; T rpci-backdoor-sim-x$N 'vmt sim --guestinfo k=v -- sh -c \"for i in \\\$(seq $N); do vmt rpc info-get\\\\ guestinfo.k; done\"'; T sim-start-x1 'vmt sim -- true'; kill \$L"
