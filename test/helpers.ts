@@ -36,7 +36,8 @@ export function runtimes(): Record<string, string[]> {
   return all;
 }
 
-export function run(cmd: string[], args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(cmd[0]!, [...cmd.slice(1), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 });
+/** Runs cmd args to its end; a hang is bounded by timeoutMs (60 s; longer for runs of many processes on a busy machine). */
+export function run(cmd: string[], args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Run {
+  const r = spawnSync(cmd[0]!, [...cmd.slice(1), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: timeoutMs });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }

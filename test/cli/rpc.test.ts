@@ -67,7 +67,7 @@ test('the transcript shows the channel closed after every request, success or no
 test('100 RPCs under random injected faults in one sim run: the right value or a clean non-zero exit, never a wrong value', () => {
   const script = `for i in $(seq 1 100); do v="value-$i-$(printf '%*s' $((i * 37 % 200)) '' | tr ' ' x)"; if "$@" "info-set guestinfo.k$i $v" >/dev/null 2>&1; then got=$("$@" "info-get guestinfo.k$i" 2>/dev/null); rc=$?; if [ $rc -eq 0 ]; then [ "$got" = "$v" ] && echo right || echo WRONG; else echo "failed $rc"; fi; else echo "failed-set $?"; fi; done`;
   for (const flags of [[], ['--no-hb']]) {
-    const r = sim([...flags, '--fault', 'random@0.03:11'], ['sh', '-c', script, 'sh', ...VMT, 'rpc']);
+    const r = sim([...flags, '--fault', 'random@0.03:11'], ['sh', '-c', script, 'sh', ...VMT, 'rpc'], 300_000); // 200 processes: bounded, not timed
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 100, r.stderr);
     assert.ok(!lines.includes('WRONG'), 'never a wrong value');

@@ -19,9 +19,9 @@ export interface SimRun extends Run {
 }
 
 /** vmt sim [simArgs] -- program..., with a transcript read back. */
-export function sim(simArgs: string[], program: string[]): SimRun {
+export function sim(simArgs: string[], program: string[], timeoutMs?: number): SimRun {
   const file = join(tmp(), 'transcript.jsonl');
-  const r = run(SIM, ['sim', '--transcript', file, ...simArgs, '--', ...program]);
+  const r = run(SIM, ['sim', '--transcript', file, ...simArgs, '--', ...program], {}, timeoutMs);
   let transcript: Record<string, unknown>[] = [];
   try {
     transcript = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
