@@ -2,6 +2,8 @@
 // without waking the runtime's stream machinery, which costs Bun several ms
 // at start), and the shapes every --json document shares.
 import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { escapeHost } from './host-text.js';
 
 /** All of data to fd 1 or 2; a closed pipe ends the writing quietly. */
 export function write(fd: 1 | 2, data: Uint8Array | string): void {
@@ -20,6 +22,19 @@ export function write(fd: 1 | 2, data: Uint8Array | string): void {
 /** Writes bytes, then a newline unless told not to. */
 export function writeOut(fd: 1 | 2, data: Uint8Array, newline = true): void {
   write(fd, data);
+  if (newline) write(fd, '\n');
+}
+
+/** Whether fd is a terminal (tests pass their own answer). */
+export type IsTerminal = (fd: number) => boolean;
+
+/**
+ * A result made of the host's bytes (a reply, a guestinfo value) on fd 1 or 2:
+ * on a terminal with its controls escaped (newlines and tabs kept; see
+ * host-text.ts), in a pipe or a file byte for byte; then a newline unless told not to.
+ */
+export function writeHost(fd: 1 | 2, data: Uint8Array, newline = true, isTerminal: IsTerminal = isatty): void {
+  write(fd, isTerminal(fd) ? escapeHost(data, { keepLines: true }) : data);
   if (newline) write(fd, '\n');
 }
 
