@@ -6,7 +6,7 @@ import type { TransportChoice } from '../../src/cli/guestrpc.js';
 import { tcloHost } from '../../src/cli/tclo-host.js';
 import { numberFlag, numberFlagWithDefault, probeFlag, transportFlags, vsockEndpointFlag } from '../../src/cli/flags.js';
 import { TCLO_ENDPOINT } from '../../src/guestrpc/vsock-transport.js';
-import { write } from '../../src/cli/output.js';
+import { jsonText, write } from '../../src/cli/output.js';
 import type { AgentEvent } from '../../src/tclo/agent.js';
 import { ownerText } from '../../src/tclo/conflict.js';
 import type { PowerOp } from '../../src/tclo/handlers.js';
@@ -87,7 +87,7 @@ ${exitParagraph(EXIT)}`;
 
   /** --json: one JSON line per event; else a line of text (host commands on stdout, trouble on stderr). */
   private event(e: AgentEvent, json: boolean): void {
-    if (json) return write(1, `${JSON.stringify({ ...e, at: new Date().toISOString() })}\n`);
+    if (json) return write(1, `${jsonText({ ...e, at: new Date().toISOString() })}\n`);
     if (e.type === 'command') return write(1, `${quoteHost(e.command)} -> ${JSON.stringify(e.reply)}\n`);
     if (e.type === 'channel') return e.event === 'error' ? write(2, `vmt tclo listen: ${e.message}\n`) : undefined;
     if (e.type === 'power') {

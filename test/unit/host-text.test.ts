@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { escapeHost, quoteHost, QUOTE_MAX } from '../../src/cli/host-text.js';
-import { jsonBytes } from '../../src/cli/output.js';
+import { jsonBytes, jsonText } from '../../src/cli/output.js';
 import { readGuestlib } from '../../src/guestlib/client.js';
 import { resultLine } from '../../src/report/report.js';
 import { rawRefusal } from '../../src/cli/stat.js';
@@ -50,7 +50,11 @@ test('--json: any bytes give a valid document; UTF-8 a string, anything else {"b
   assert.match(doc.v.base64, /^[A-Za-z0-9+/]*={0,2}$/);
   const controls = Buffer.from('\x00\x1b[2J\u009b\u202e\ud7ff\u{10ffff}');
   assert.equal(JSON.parse(JSON.stringify(jsonBytes(controls))), controls.toString('utf8'));
-  assert.doesNotMatch(JSON.stringify(jsonBytes(controls)), /[\x00-\x1f]/);
+  assert.doesNotMatch(jsonText(jsonBytes(controls)), CONTROL);
+  assert.equal(JSON.parse(jsonText({ v: jsonBytes(controls) }, 2)).v, controls.toString('utf8'));
+  const every = Array.from({ length: 0x3000 }, (_, i) => String.fromCodePoint(i)).join('') + '\ud800 \u{1f600}';
+  assert.equal(JSON.parse(jsonText(every)), every);
+  assert.doesNotMatch(jsonText(every), CONTROL);
 });
 
 test('writeHost: a pipe gets the bytes exactly; a terminal gets them escaped (newlines kept)', () => {
