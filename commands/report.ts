@@ -4,7 +4,7 @@ import { Exit, exitParagraph, VmtError, type ExitStatus } from '../src/cli/exit.
 import { sendRpc, type TransportChoice } from '../src/cli/guestrpc.js';
 import { probeFlag, transportFlags } from '../src/cli/flags.js';
 import { netFacts, osFacts, uptimeText } from '../src/report/facts.js';
-import { changed, exchangeAsync, items, loadState, requestText, saveState, snapshot, stateFile, type Item, type Outcome, type Result } from '../src/report/report.js';
+import { changed, exchangeAsync, items, loadState, requestText, resultLine, saveState, snapshot, stateFile, type Item, type Outcome, type Result } from '../src/report/report.js';
 
 const EXIT: ExitStatus = [
   [0, 'sent (or nothing changed, or --dry-run)'],
@@ -68,7 +68,7 @@ ${exitParagraph(EXIT)}`;
     const refused = [...last.values()].some((r) => r.ok === false);
     this.setExit(refused ? Exit.NO : Exit.OK);
     if (flags.json) return this.printJson({ sent: results, unchanged });
-    for (const r of results) this.print(`${r.request} -> ${r.ok ? 'ok' : `refused${r.reply ? `: ${r.reply}` : ''}`}`);
+    for (const r of results) this.print(resultLine(r));
   }
 
   /** Saves what reached the host; a state that cannot be written only means the next report sends everything. */

@@ -4,7 +4,8 @@ import { Exit, exitParagraph, UsageError, VmtError, type ExitStatus } from '../.
 import { sendRpc, type SendOptions, type TransportChoice } from '../../src/cli/guestrpc.js';
 import { probeFlag, transportFlags } from '../../src/cli/flags.js';
 import { bytes } from '../../src/cli/input.js';
-import { jsonBytes, writeOut } from '../../src/cli/output.js';
+import { quoteHost } from '../../src/cli/host-text.js';
+import { jsonBytes, writeHost } from '../../src/cli/output.js';
 import { decodeValue, DecodeError, guestinfoKey, keyProblem, parseEncoding, type Encoding } from '../../src/guestrpc/guestinfo.js';
 
 const EXIT: ExitStatus = [
@@ -50,7 +51,7 @@ ${exitParagraph(EXIT)}`;
     if (!r.ok) {
       this.setExit(Exit.NO);
       if (flags.json) return this.printJson({ key, found: false, value: null, reply: jsonBytes(r.reply) });
-      return writeOut(2, r.reply);
+      return writeHost(2, r.reply);
     }
     const encoding = flags.encoding === 'auto' ? await this.declaredEncoding(key, send) : (flags.encoding as Encoding);
     let value: Uint8Array;
@@ -61,7 +62,7 @@ ${exitParagraph(EXIT)}`;
       throw err;
     }
     if (flags.json) return this.printJson({ key, found: true, value: jsonBytes(value), encoding });
-    writeOut(1, value, !flags['no-newline']);
+    writeHost(1, value, !flags['no-newline']);
   }
 
   /** KEY.encoding, when the host has it; none when it does not. */
@@ -70,7 +71,7 @@ ${exitParagraph(EXIT)}`;
     if (!r.ok) return 'none';
     const name = new TextDecoder().decode(r.reply);
     const encoding = parseEncoding(name);
-    if (!encoding) throw new VmtError(`${key}.encoding is ${JSON.stringify(name)}, which vmt does not know (base64, gzip+base64)`, Exit.FAILED);
+    if (!encoding) throw new VmtError(`${key}.encoding is ${quoteHost(r.reply)}, which vmt does not know (base64, gzip+base64)`, Exit.FAILED);
     return encoding;
   }
 }

@@ -6,11 +6,12 @@ import type { TransportChoice } from '../../src/cli/guestrpc.js';
 import { tcloHost } from '../../src/cli/tclo-host.js';
 import { numberFlag, numberFlagWithDefault, probeFlag, transportFlags, vsockEndpointFlag } from '../../src/cli/flags.js';
 import { TCLO_ENDPOINT } from '../../src/guestrpc/vsock-transport.js';
-import { write } from '../../src/cli/output.js';
+import { jsonText, write } from '../../src/cli/output.js';
 import type { AgentEvent } from '../../src/tclo/agent.js';
 import { ownerText } from '../../src/tclo/conflict.js';
 import type { PowerOp } from '../../src/tclo/handlers.js';
 import { listen } from '../../src/tclo/listen.js';
+import { quoteHost } from '../../src/cli/host-text.js';
 
 const EXIT: ExitStatus = [
   [0, 'stopped by --exit-after or --timeout'],
@@ -86,9 +87,8 @@ ${exitParagraph(EXIT)}`;
 
   /** --json: one JSON line per event; else a line of text (host commands on stdout, trouble on stderr). */
   private event(e: AgentEvent, json: boolean): void {
-    if (json) return write(1, `${JSON.stringify({ ...e, at: new Date().toISOString() })}\n`);
-    const cut = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}… (${s.length} characters)` : s);
-    if (e.type === 'command') return write(1, `${JSON.stringify(cut(e.command))} -> ${JSON.stringify(e.reply)}\n`);
+    if (json) return write(1, `${jsonText({ ...e, at: new Date().toISOString() })}\n`);
+    if (e.type === 'command') return write(1, `${quoteHost(e.command)} -> ${JSON.stringify(e.reply)}\n`);
     if (e.type === 'channel') return e.event === 'error' ? write(2, `vmt tclo listen: ${e.message}\n`) : undefined;
     if (e.type === 'power') {
       const what = e.hook ? `hook '${e.hook.command}' ${e.hook.timedOut ? 'timed out' : `exited ${e.hook.status ?? e.hook.signal}`}` : e.ok ? 'the system action' : 'nothing configured';

@@ -9,7 +9,7 @@ import { ChannelError, RequestError, rpci, rpciChannel, rpciRequest } from '../g
 import { VmtError } from './exit.js';
 import { findBackdoor } from './guestrpc.js';
 import { withSignalsDeferred } from './signals.js';
-import { write } from './output.js';
+import { write, writeHost } from './output.js';
 
 const notVm = (name: string) => `Error: ${name} must be run inside a virtual machine on a VMware hypervisor product.\n`;
 const RPCTOOL_USAGE = 'rpctool syntax:\n\n  -h | --help\tprint usage.\n  rpctool <text>\tsend <text> as an RPC command.\n';
@@ -43,7 +43,7 @@ async function rpctool(argv: string[]): Promise<number> {
   try {
     const r = await withSignalsDeferred(() => rpci(rpciChannel(vm.bd), rpciRequest(command)));
     if (!r.closed) return out(2, 'NULL\n', 1);
-    write(r.ok ? 1 : 2, r.reply);
+    writeHost(r.ok ? 1 : 2, r.reply, false);
     return out(r.ok ? 1 : 2, '\n', r.ok ? 0 : 1);
   } catch (err) {
     if (err instanceof ChannelError) return out(2, `${RPCOUT_ERRORS[err.stage]}\n`, 1);

@@ -2,6 +2,8 @@
 // without waking the runtime's stream machinery, which costs Bun several ms
 // at start), and the shapes every --json document shares.
 import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { escapeHost } from './host-text.js';
 
 /** All of data to fd 1 or 2; a closed pipe ends the writing quietly. */
 export function write(fd: 1 | 2, data: Uint8Array | string): void {
@@ -23,9 +25,32 @@ export function writeOut(fd: 1 | 2, data: Uint8Array, newline = true): void {
   if (newline) write(fd, '\n');
 }
 
+/** Whether fd is a terminal (tests pass their own answer). */
+export type IsTerminal = (fd: number) => boolean;
+
+/**
+ * A result made of the host's bytes (a reply, a guestinfo value) on fd 1 or 2:
+ * on a terminal with its controls escaped (newlines and tabs kept; see
+ * host-text.ts), in a pipe or a file byte for byte; then a newline unless told not to.
+ */
+export function writeHost(fd: 1 | 2, data: Uint8Array, newline = true, isTerminal: IsTerminal = isatty): void {
+  write(fd, isTerminal(fd) ? escapeHost(data, { keepLines: true }) : data);
+  if (newline) write(fd, '\n');
+}
+
+/**
+ * JSON text that is also safe on a terminal: JSON.stringify escapes C0, and
+ * this escapes what it leaves raw that a terminal acts on (DEL, C1 such as
+ * U+009B CSI, bidi and invisible format controls, U+2028/9) as \uXXXX. The
+ * same document for a parser; these only ever occur inside strings.
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One JSON document on stdout. */
 export function writeJson(value: unknown): void {
-  write(1, `${JSON.stringify(value, null, 2)}\n`);
+  write(1, `${jsonText(value, 2)}\n`);
 }
 
 /** Bytes in a JSON document: a string when they are UTF-8, else {"base64": "..."} (as vmt sim's --state file keeps them). */

@@ -14,7 +14,8 @@ import { VmtCommand } from './base.js';
 import { Exit, exitParagraph, VmtError, type ExitStatus } from './exit.js';
 import { probeFlag, transportFlags } from './flags.js';
 import { findBackdoor, knockPolicy, sendRpc, type TransportChoice } from './guestrpc.js';
-import { jsonBytes, utf8, write } from './output.js';
+import { jsonBytes, write, writeHost } from './output.js';
+import { quoteHost } from './host-text.js';
 
 const EXIT: ExitStatus = [
   [0, 'the figure is on stdout'],
@@ -170,6 +171,11 @@ export class HostTimeCommand extends StatCommand {
   }
 }
 
+/** Why stat raw prints nothing: the host's refusal, quoted. */
+export function rawRefusal(reply: Uint8Array): string {
+  return `the host does not provide this statistic (it answered ${quoteHost(reply)})`;
+}
+
 export class RawCommand extends StatCommand {
   static summary = "Print one of the host's raw guestlib statistics (guestlib.stat.get).";
   static description = desc(`Sends "guestlib.stat.get ENCODING STAT PARAM" (worded as vmware-toolbox-cmd stat raw sends it) and prints the host's reply as it is. ENCODING is one of text, json, xml, yaml; STAT is session, host, resources, vscsi or vnet (vscsi and vnet take a PARAM, e.g. vscsi scsi0:0); without arguments the host lists what it has. A host that refuses gets exit 3 with its words.`);
@@ -190,12 +196,11 @@ export class RawCommand extends StatCommand {
     const { args, flags } = await this.parse(RawCommand);
     const [encoding, stat, param] = [args.encoding ?? '', args.stat ?? '', args.param ?? ''];
     const r = await sender(flags)(statGetRequest(encoding, stat, param));
-    if (!r.ok) this.fail(`the host does not provide this statistic (it answered "${utf8(r.reply) ?? 'binary'}")`, Exit.UNAVAILABLE);
+    if (!r.ok) this.fail(rawRefusal(r.reply), Exit.UNAVAILABLE);
     if (flags.json) {
       this.printJson({ stat: 'raw', encoding, name: stat, param, reply: jsonBytes(r.reply), source: 'guestlib.stat.get' });
     } else {
-      write(1, r.reply);
-      if (r.reply.length > 0 && r.reply[r.reply.length - 1] !== 0x0a) write(1, '\n');
+      writeHost(1, r.reply, r.reply.length > 0 && r.reply[r.reply.length - 1] !== 0x0a);
     }
   }
 }

@@ -5,6 +5,7 @@
 // the decoded reply, or why the host does not provide it.
 import { decodeGuestlib, type GuestlibData } from './decode.js';
 import type { StatDef } from './stats.js';
+import { quoteHost } from '../cli/host-text.js';
 
 /** One RPCI request -> the host's verdict and reply body (vmt's sendRpc, or a test's fake). */
 export type Send = (command: Uint8Array) => Promise<{ ok: boolean; reply: Uint8Array }>;
@@ -21,7 +22,7 @@ export async function readGuestlib(send: Send): Promise<GuestlibData> {
     if (r.ok) return decodeGuestlib(r.reply, version);
     const why = text(r.reply);
     if (version === 2 || why.startsWith('Unknown command')) {
-      throw new NotProvided(`the host does not offer guestlib, the VMware Guest API (it answered guestlib.info.get ${version} with "${why}")`);
+      throw new NotProvided(`the host does not offer guestlib, the VMware Guest API (it answered guestlib.info.get ${version} with ${quoteHost(why)})`);
     }
   }
   throw new Error('not reached');

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { GUESTMSG_MAX_IN_SIZE } from '../backdoor/constants.js';
 import { detailedPayload, dnsName, osIdentity, uptimeHundredths, type OsFacts, type OsIdentity } from './identity.js';
 import { buildNicInfo, capAddresses, encodeGuestNicProto, INFO_IPADDRESS_V2, INFO_IPADDRESS_V3, LIMITS, type Dropped, type NetFacts, type NicInfoV3 } from './nicinfo.js';
+import { quoteHost } from '../cli/host-text.js';
 
 /** open-vm-tools guestInfo.h GuestInfoType */
 export const INFO = { INFO_DNS_NAME: 1, INFO_OS_NAME_FULL: 5, INFO_OS_NAME: 6, INFO_UPTIME: 7, INFO_IPADDRESS_V2: 9, INFO_IPADDRESS_V3: 10, INFO_OS_DETAILED: 11 } as const;
@@ -82,6 +83,11 @@ export function request(type: number, payload: Uint8Array): Uint8Array {
 export function requestText(type: number, payload: Uint8Array): string {
   const binary = type === INFO.INFO_IPADDRESS_V3 || type === INFO.INFO_IPADDRESS_V2 || type === INFO.INFO_OS_DETAILED;
   return `${PREFIX(type)}${binary ? `<${payload.length} bytes>` : new TextDecoder().decode(payload)}`;
+}
+
+/** One request's outcome as `vmt report` prints it. */
+export function resultLine(r: { request: string; ok: boolean | null; reply: string }): string {
+  return `${r.request} -> ${r.ok ? 'ok' : `refused${r.reply ? `: ${quoteHost(r.reply)}` : ''}`}`;
 }
 
 /** The report's requests, in sending order. */
