@@ -17,7 +17,7 @@ export default class Devices extends VmtCommand {
   static summary = 'List the VMware devices, their drivers and what they carry, the VMware modules, and who owns the TCLO channel.';
   static description = `The VMware PCI devices (vendor 15ad, and devices VMware emulates under its subsystem vendor such as the e1000): address, ID, name, the driver bound (or none, after vmt detach), and what each carries: network interfaces with their addresses and whether one holds the default route; SCSI hosts with their disks, partitions, mounted filesystems and swap. Then the VMware kernel modules loaded (vmw_vmci, vmw_vsock_vmci_transport, vmw_balloon, vmwgfx, vmw_pvscsi, vmxnet3, vmw_pvrdma), and who owns the TCLO channel (vmtoolsd by pid, the kernel's vmt(4), each vmt tclo listen by its pid file) -- the same look-up vmt tclo listen does before it starts.
 
-On a terminal this is a table. In a pipe every line is one record, tab-separated, its kind first: "pci ADDRESS ID NAME DRIVER CARRIES", "module NAME", "tclo AGENT PID APP" (- where there is nothing). --json prints one document.
+On NetBSD the VMware devices come from drvctl's device tree (vmt0, vmx0, vmci0, pvscsi0) instead of PCI sysfs, with the TCLO owner; not yet run on a real NetBSD. On a terminal this is a table. In a pipe every line is one record, tab-separated, its kind first: "pci ADDRESS ID NAME DRIVER CARRIES", "module NAME", "tclo AGENT PID APP" (- where there is nothing). --json prints one document.
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
