@@ -2,12 +2,16 @@
 // trips, decode of hostile bytes (only DataMapError, and what decodes is
 // exactly what was there: re-encoding gives the same bytes back, so nothing
 // was made up or allocated beyond the input), and the stream framing cut at
-// any points.
+// any points; the guest's packets against the host model's own reader and
+// writer (src/sim/host/vsock.ts, written apart).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { DataMapError, decodeDataMap, DM_INT64, DM_INT64LIST, DM_STRING, DM_STRINGLIST, encodeDataMap, type DataMap, type DataMapValue } from '../../src/guestrpc/datamap.js';
 import { decodePacket, encodePacket, PacketReader, type Packet } from '../../src/guestrpc/vsock-packet.js';
+import { defaultConfig, GuestInfoStore } from '../../src/sim/host/index.js';
+import { RpciEndpoint } from '../../src/sim/host/rpci.js';
+import { dataPacket, readPacket, VsockRpciConnection } from '../../src/sim/host/vsock.js';
 import { hostileU32, onlyThrows, runs } from './prop.js';
 
 const int64 = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
@@ -127,4 +131,54 @@ test('packets: the reader keeps copies of what it buffers (regression: it kept t
     recvBuffer.fill(0xee);
   }
   assert.deepEqual(got.map(decodePacket), [{ type: 'data', payload: Uint8Array.from([1, 2, 3]), fastClose: false }]);
+});
+
+test('packets, guest against host: the host reads what the guest encodes, the guest decodes what the host writes', () => {
+  fc.assert(
+    fc.property(packet, fc.uint8Array({ maxLength: 100 }), (p, reply) => {
+      assert.deepEqual(readPacket(body(encodePacket(p))), { type: p.type === 'data' ? 1 : 2, payload: p.payload, fastClose: p.fastClose });
+      assert.deepEqual(decodePacket(body(dataPacket(reply))), { type: 'data', payload: reply, fastClose: false });
+    }),
+    runs(300),
+  );
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), (b) => assert.ok(['string', 'object'].includes(typeof readPacket(b)))), runs(500));
+});
+
+test('packets over a vsock RPCI connection, cut at any points: one reply per DATA request, in order, none for PING, closing after FAST_CLOSE', () => {
+  const request = fc.oneof(fc.constantFrom('info-get guestinfo.a', 'info-set guestinfo.a 1', 'info-set guestinfo.a two words', 'machine.id.get', 'nope').map((t) => Buffer.from(t)), fc.uint8Array({ minLength: 1, maxLength: 40 }));
+  const guestPacket = fc.record({ type: fc.constantFrom('data' as const, 'data' as const, 'ping' as const), payload: request, fastClose: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) }).map((p) => ({ ...p }));
+  fc.assert(
+    fc.property(fc.array(guestPacket, { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 10 }), (packets, cuts) => {
+      const conn = new VsockRpciConnection(new RpciEndpoint(defaultConfig(), new GuestInfoStore(), () => {}, () => {}), () => {}, 1000, false);
+      const reference = new RpciEndpoint(defaultConfig(), new GuestInfoStore(), () => {}, () => {});
+      const want: Uint8Array[] = [];
+      let wantClose = false;
+      for (const p of packets) {
+        if (p.type === 'ping') continue;
+        want.push(Uint8Array.from(reference.handle(p.payload)));
+        if (p.fastClose) {
+          wantClose = true;
+          break;
+        }
+      }
+      const all = Buffer.concat(packets.map(encodePacket));
+      const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+      const reader = new PacketReader();
+      const got: Uint8Array[] = [];
+      let closed = false;
+      let from = 0;
+      for (const at of [...points, all.length]) {
+        const out = conn.input(all.subarray(from, at));
+        for (const b of out.send) got.push(...reader.push(b).map((x) => decodePacket(x).payload));
+        from = at;
+        if (out.close) {
+          closed = true;
+          break;
+        }
+      }
+      assert.deepEqual(got, want);
+      assert.equal(closed, wantClose);
+    }),
+    runs(200),
+  );
 });
