@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { UsageError } from '../../src/cli/exit.js';
+import { vsockEndpointFlag } from '../../src/cli/flags.js';
 import { AddressError, CID_NAMES, formatAddress, parseAddress, parseSockaddrVm, sockaddrVm, type VsockAddress } from '../../src/vsock/address.js';
 import { onlyThrows, runs } from './prop.js';
 
@@ -56,4 +58,23 @@ test('vsock address: garbage gives AddressError (naming the form) and nothing el
 test('struct sockaddr_vm: parseSockaddrVm(sockaddrVm(x)) = x; short buffers give AddressError', () => {
   fc.assert(fc.property(address, (a) => assert.deepEqual(parseSockaddrVm(sockaddrVm(a)), a)), runs(500));
   fc.assert(fc.property(fc.uint8Array({ maxLength: 15 }), (b) => assert.ok(onlyThrows(() => parseSockaddrVm(b), AddressError) instanceof AddressError)), runs(100));
+});
+
+test('--vsock-endpoint: what parseAddress refuses is the CLI\'s usage error (exit 2), naming the flag', async () => {
+  const flag = vsockEndpointFlag('test');
+  const parse = (text: string) => (flag.parse as (input: string, ctx: unknown, opts: unknown) => Promise<VsockAddress>)(text, {}, {});
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(address.map(formatAddress), fc.string({ maxLength: 12 })), async (text) => {
+      let want: VsockAddress | AddressError;
+      try {
+        want = parseAddress(text);
+      } catch (e) {
+        want = e as AddressError;
+      }
+      const got = await parse(text).catch((e: unknown) => e);
+      if (want instanceof AddressError) assert.ok(got instanceof UsageError && got.exit === 2 && got.message === `--vsock-endpoint: ${want.message}`);
+      else assert.deepEqual(got, want);
+    }),
+    runs(300),
+  );
 });
