@@ -125,7 +125,7 @@ export function parseDrvctlArgs(argv: readonly string[]): DrvctlAction {
       return { verb: 'props', device: name(first, 'device'), ...(operands[1] !== undefined ? { property: name(operands[1], 'property') } : {}), bare: n };
     case 'G':
       extra(1, '-G [DEVICE]');
-      return { verb: 'unsupported', option: '-G', ...(first !== undefined ? { device: first } : {}), reason: UNSUPPORTED.G! };
+      return { verb: 'unsupported', option: '-G', ...(first !== undefined ? { device: name(first, 'device') } : {}), reason: UNSUPPORTED.G! };
     default:
       // Q, R, S
       if (first === undefined) throw new UsageError(`${WHAT[action]} needs a device (drvctl -${action} DEVICE)`);

@@ -26,15 +26,22 @@ export function parseEncoding(name: string): Encoding | null {
 
 export class DecodeError extends Error {}
 
+/** The most a value may inflate to with gzip+base64 (a gzip bomb is refused, not inflated). */
+export const MAX_DECODED_VALUE = 64 * 1024 * 1024;
+
 export function decodeValue(value: Uint8Array, encoding: Encoding): Uint8Array {
   if (encoding === 'none') return value;
   const text = Buffer.from(value).toString('latin1').replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) throw new DecodeError('the value is not base64');
+  // a group of 4 characters cut to 1, or padding that completes no group: a damaged value, not a shorter one
+  const data = text.replace(/=+$/, '').length;
+  if (data % 4 === 1 || (data < text.length && text.length % 4 !== 0)) throw new DecodeError('the value is not base64 (its length is wrong: cut short?)');
   const raw = Buffer.from(text, 'base64');
   if (encoding === 'base64') return raw;
   try {
-    return gunzipSync(raw);
+    return gunzipSync(raw, { maxOutputLength: MAX_DECODED_VALUE });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new DecodeError(`the value inflates past ${MAX_DECODED_VALUE / 1024 / 1024} MiB`);
     throw new DecodeError(`the value is not gzip data: ${(err as Error).message}`);
   }
 }

@@ -89,7 +89,8 @@ abstract class VsockChannel implements Channel {
       } catch (err) {
         throw new ChannelError(stage, (err as Error).message);
       }
-      if (this.bodies.length === 0 && wait === 0 && (chunk as Uint8Array).length === 0) return null;
+      // none in time: when nothing more came, or (with a timeout) when the time is up though bytes still trickle in
+      if (this.bodies.length === 0 && wait === 0 && ((chunk as Uint8Array).length === 0 || timeoutMs > 0)) return null;
     }
   }
 
@@ -119,8 +120,10 @@ export class VsockRpciChannel extends VsockChannel {
   }
 
   receive(): Uint8Array {
+    const deadline = performance.now() + RPCI_REPLY_TIMEOUT_MS; // in all: PINGs do not restart it
     for (;;) {
-      const body = this.nextBody('receive', RPCI_REPLY_TIMEOUT_MS);
+      const left = deadline - performance.now();
+      const body = left > 0 ? this.nextBody('receive', left) : null;
       if (body === null) throw new ChannelError('receive', `no reply from the host within ${RPCI_REPLY_TIMEOUT_MS / 1000} s`);
       const p = this.decode('receive', body);
       if (p.type === 'data') return p.payload;

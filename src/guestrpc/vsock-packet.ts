@@ -51,7 +51,8 @@ export class PacketReader {
   /** Adds bytes from the stream; returns the packet bodies now complete, in order. */
   push(chunk: Uint8Array): Uint8Array[] {
     if (chunk.length) {
-      this.buffered.push(chunk);
+      // a copy: the caller may reuse its buffer, and a small chunk must not pin a large one (a host that trickles bytes)
+      this.buffered.push(chunk.slice());
       this.size += chunk.length;
     }
     const out: Uint8Array[] = [];

@@ -1,7 +1,8 @@
 // The VM's guestinfo variables as `vmt sim` is given them, as a VMX
 // configuration would hold them: --guestinfo KEY=VALUE (any number) over
 // --guestinfo-file (a JSON object of strings). The "guestinfo." prefix is
-// optional on the command line; the store keeps keys lowercased.
+// optional on the command line; keys are case-insensitive and come out
+// lowercased, as the store keeps them (so the last of "a=1 A=2" wins).
 import { readFileSync } from 'node:fs';
 import { errnoText } from './store.js';
 
@@ -14,7 +15,7 @@ export function parseGuestInfoPairs(pairs: string[]): Record<string, string> {
   for (const kv of pairs) {
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new Error(`--guestinfo wants KEY=VALUE, not '${kv}'`);
-    out[guestinfoKey(kv.slice(0, eq))] = kv.slice(eq + 1);
+    out[guestinfoKey(kv.slice(0, eq)).toLowerCase()] = kv.slice(eq + 1);
   }
   return out;
 }
@@ -26,7 +27,7 @@ export function parseGuestInfoJson(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) {
     if (typeof v !== 'string') throw new Error(`the value of "${k}" is not a string`);
-    out[guestinfoKey(k)] = v;
+    out[guestinfoKey(k).toLowerCase()] = v;
   }
   return out;
 }
