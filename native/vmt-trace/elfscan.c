@@ -389,7 +389,9 @@ static int emit(struct scan *s, struct cpuid_sites *out)
 	if (!out->off || !out->vaddr || !out->untrusted)
 		return -ENOMEM;
 	for (size_t k = 0; k < s->n; k++) {
-		if (s->v[k].trusted) {
+		if (s->v[k].trusted && out->n && out->off[out->n - 1] == s->v[k].off) {
+			continue; /* the same bytes at another address (sections that overlap in the file) */
+		} else if (s->v[k].trusted) {
 			out->off[out->n] = s->v[k].off;
 			out->vaddr[out->n++] = s->v[k].vaddr;
 		} else {

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 struct cpuid_sites {
-	uint64_t *off;       /* the trusted sites: sorted file offsets of their 0F byte */
+	uint64_t *off;       /* the trusted sites: file offsets of their 0F byte, ascending, each once */
 	uint64_t *vaddr;     /* vaddr[i]: the link-time address of off[i] */
 	size_t n;
 	uint64_t *untrusted; /* link-time addresses of the sites the trust rule dropped, in file order */

@@ -201,6 +201,17 @@ test('without section headers, the FDE ranges are swept: the same trusted sites 
   }
 });
 
+// Found by fuzzing (native/fuzz, target elfscan): a second executable section mapping the same file
+// bytes at another address found the same cpuid twice, and the file offset was listed twice (vmt-trace's
+// cache then refused the list it had written itself: it must be strictly ascending).
+test('two executable sections over the same file bytes: each patch site (file offset) is listed once', () => {
+  const r = spawnSync(scanner, [join(root, 'native/fuzz/corpus/elfscan/crash-aliased-sections')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const offsets = r.stdout.split('\n').filter(Boolean).map((l) => BigInt(l.split(' ')[1]!));
+  assert.ok(offsets.length >= 1, r.stdout);
+  for (let i = 1; i < offsets.length; i++) assert.ok(offsets[i - 1]! < offsets[i]!, `offsets not strictly ascending:\n${r.stdout}`);
+});
+
 /** A small deterministic PRNG (mulberry32), so a failing mutant can be made again. */
 function prng(seed: number): () => number {
   return () => {
