@@ -45,6 +45,20 @@ test('an HB receive that moves fewer bytes than announced is an error, not a zer
   }
 });
 
+test('parseFaults: the hostile modes, their numbers, and what is refused', () => {
+  assert.deepEqual(parseFaults('hugesize,hugesize:0,hugesize:4294967295,tclobinary:7,resetstorm,cpt@2'), [
+    { kind: 'hostile', mode: 'hugesize' },
+    { kind: 'hostile', mode: 'hugesize', n: 0 },
+    { kind: 'hostile', mode: 'hugesize', n: 4294967295 },
+    { kind: 'hostile', mode: 'tclobinary', n: 7 },
+    { kind: 'hostile', mode: 'resetstorm' },
+    { kind: 'cpt', n: 2 },
+  ]);
+  for (const bad of ['hugesize:4294967296', 'hugesize:-1', 'hugesize:', 'sizechange:3', 'noclose@1', 'Hostile', 'tclo64k:1']) {
+    assert.throws(() => parseFaults(`nohb,${bad}`), (e: Error) => e.message.includes(`'${bad}'`) && e.message.includes('hugesize[:BYTES]'), bad);
+  }
+});
+
 const SESSIONS = 10_000;
 
 /** A random mix of faults: one to three, hostile or polite. */
