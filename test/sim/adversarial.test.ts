@@ -143,7 +143,7 @@ function runAll(mode: string, rt: string): { ran: Record<string, Ran>; transcrip
   const commands: Record<string, string[]> = {
     rpc: [...vmt, 'rpc', 'info-get guestinfo.k'],
     info: [...vmt, 'info', 'get', 'guestinfo.k'],
-    listen: [...vmt, 'tclo', 'listen', '--exit-after', '3', '--timeout', '2'],
+    listen: [...vmt, 'tclo', 'listen', '--exit-after', '3', '--timeout', '2', '--force'],
     checkvm: [...vmt, 'checkvm'],
     gettime: [...vmt, 'gettime'],
     rpctool: [join(standIns, rt, 'vmware-rpctool'), 'info-get guestinfo.k'],
