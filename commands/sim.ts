@@ -53,7 +53,11 @@ ${exitParagraph(EXIT)}`;
     'tclo-interval': numberFlag({ description: 'make each --tclo command ready only MS milliseconds after the reply to the previous one (the transcript then has latency_ms)', unit: 'milliseconds', above: 0, orEqual: true }),
     product: Flags.string({ description: 'what GETVERSION reports: esx, workstation, or a VMX type number', default: 'esx' }),
     hb: Flags.boolean({ description: 'offer the high-bandwidth message path (--no-hb: 4 bytes per call)', allowNo: true, default: true }),
-    fault: Flags.string({ description: 'inject faults: a comma-separated list of cpt@N, open@N, timeout@N, nohb, random@P[:SEED]', multiple: true }),
+    fault: Flags.string({
+      description:
+        'inject faults: a comma-separated list of cpt@N, open@N, timeout@N, nohb, random@P[:SEED], and the hostile hosts (docs/limits.md): hugesize[:BYTES] (RECVSIZE announces BYTES, default 4294967295), sizechange (the reply shrinks after RECVSIZE), nodorecv (SUCCESS without DORECV), cptforever (every payload call answers CPT), hbshort (an HB receive moves half and says SUCCESS), hostile (info-get and machine.id.get answer NUL, newlines, ANSI escapes and shell metacharacters), newcookie (the cookie changes after SENDSIZE), noclose (CLOSE fails, the channel stays open), tclo64k, tclobinary[:SEED], resetstorm (once its queue is empty, TCLO sends a 64 KiB command, 1..4096 random bytes, or reset on every poll)',
+      multiple: true,
+    }),
     'clock-offset': numberFlag({ description: "the host clock's offset from this machine's, in seconds (may be negative or fractional)", unit: 'seconds' }),
     timeout: numberFlag({ description: 'kill the program and everything it started after SECONDS', unit: 'seconds', above: 0 }),
     'allow-set-clock': Flags.boolean({ description: "let the program set this machine's clock (to the simulated host's, say); refused by default" }),

@@ -411,8 +411,10 @@ static int backdoor(pid_t pid)
 		host_call(SIM_OP_HB_OUT, pid, f, buf, len, NULL, 0);
 		free(buf);
 		frame_to_regs(in, f, &r);
-		r.rsi = src + count; /* like the instruction: RSI advanced, RCX counted down */
-		r.rcx = 0;
+		/* like the instruction: RCX counted down to what the host left (its ECX), RSI advanced by what it took */
+		uint32_t left = f[2] <= count ? f[2] : 0;
+		r.rsi = src + (count - left);
+		r.rcx = left;
 	} else if (op[p] == 0x6C && rep && !addr32 && port == BDOORHB_PORT) {
 		uint32_t max = (uint32_t)r.rcx;
 		uint64_t dst = r.rdi;
@@ -425,8 +427,10 @@ static int backdoor(pid_t pid)
 			fprintf(stderr, "vmt sim: pid %d: cannot write %u bytes at %#llx\n", pid, got, (unsigned long long)dst);
 		free(buf);
 		frame_to_regs(in, f, &r);
-		r.rdi = dst + max;
-		r.rcx = 0;
+		/* RCX counted down to what the host left (a short transfer leaves some, as an interrupted rep insb does) */
+		uint32_t left = f[2] <= max - got ? f[2] : max - got;
+		r.rdi = dst + (max - left);
+		r.rcx = left;
 	} else {
 		return 0;
 	}

@@ -64,7 +64,9 @@ export class BackdoorChannel implements Channel {
       if (!has(size, MESSAGE_STATUS_SUCCESS)) throw new ChannelError('send', 'the host refused the message size', size);
       if (message.length === 0) return 'done';
       if (has(size, MESSAGE_STATUS_HB)) {
-        const status = hi(this.bd.hbOut(this.hbRegs(message.length, { edi: this.cookieLow, ebp: this.cookieHigh }), message).ebx);
+        const out = this.bd.hbOut(this.hbRegs(message.length, { edi: this.cookieLow, ebp: this.cookieHigh }), message);
+        const status = hi(out.ebx);
+        if (has(status, MESSAGE_STATUS_SUCCESS) && out.ecx >>> 0 !== 0) throw new ChannelError('send', `the host took ${message.length - (out.ecx >>> 0)} of the ${message.length} bytes`, status);
         return has(status, MESSAGE_STATUS_SUCCESS) ? 'done' : this.payloadOutcome('send', status);
       }
       for (let at = 0; at < message.length; at += 4) {
@@ -110,6 +112,8 @@ export class BackdoorChannel implements Channel {
     if (into.length === 0) return 'done';
     const out = this.bd.hbIn(this.hbRegs(into.length, { esi: this.cookieHigh, ebp: this.cookieLow }), into);
     const status = hi(out.ebx);
+    // ECX counts down the bytes rep insb still had to move: SUCCESS with any left is a short transfer, not a message
+    if (has(status, MESSAGE_STATUS_SUCCESS) && out.ecx >>> 0 !== 0) throw this.abort(into.length, `the host moved ${into.length - (out.ecx >>> 0)} of the ${into.length} bytes it announced`, status);
     if (has(status, MESSAGE_STATUS_SUCCESS)) return 'done';
     if (has(status, MESSAGE_STATUS_CPT)) return 'restart';
     throw this.abort(into.length, 'the host failed the high-bandwidth transfer', status);

@@ -25,6 +25,8 @@ export const RPCI_REPLY_TIMEOUT_MS = 30_000;
 export const TCLO_PING_MS = 1000;
 
 const RECV_CHUNK = 64 * 1024;
+/** TCLO: the most packets other than data (PINGs, ...) one receive() reads before it answers "nothing yet". */
+export const MAX_CONTROL_PACKETS = 64;
 
 function wrap(stage: Stage, what: string, fn: () => void): void {
   try {
@@ -44,6 +46,7 @@ abstract class VsockChannel implements Channel {
   constructor(
     protected readonly connect: Connector,
     private readonly privileged: boolean,
+    protected readonly now: () => number = () => performance.now(),
   ) {}
 
   open(): void {
@@ -74,12 +77,12 @@ abstract class VsockChannel implements Channel {
   /** The next packet body within timeoutMs: null when none came in time. */
   protected nextBody(stage: Stage, timeoutMs: number): Uint8Array | null {
     const conn = this.open_(stage);
-    const deadline = performance.now() + timeoutMs;
+    const deadline = this.now() + timeoutMs;
     for (;;) {
       const queued = this.bodies.shift();
       if (queued) return queued;
       let chunk: Uint8Array | null = new Uint8Array(0);
-      const wait = Math.max(0, deadline - performance.now());
+      const wait = Math.max(0, deadline - this.now());
       wrap(stage, 'receiving over vsock', () => {
         chunk = conn.recv(RECV_CHUNK, wait);
       });
@@ -110,8 +113,8 @@ abstract class VsockChannel implements Channel {
  * right after the reply.
  */
 export class VsockRpciChannel extends VsockChannel {
-  constructor(connect: Connector, private readonly oneShot = true) {
-    super(connect, true);
+  constructor(connect: Connector, private readonly oneShot = true, now?: () => number) {
+    super(connect, true, now);
   }
 
   send(message: Uint8Array): void {
@@ -119,10 +122,11 @@ export class VsockRpciChannel extends VsockChannel {
     this.write('send', encodePacket({ type: 'data', payload: message, fastClose: this.oneShot }));
   }
 
+  /** The reply within RPCI_REPLY_TIMEOUT_MS in all: packets other than data (a PING stream) do not extend it. */
   receive(): Uint8Array {
-    const deadline = performance.now() + RPCI_REPLY_TIMEOUT_MS; // in all: PINGs do not restart it
+    const deadline = this.now() + RPCI_REPLY_TIMEOUT_MS;
     for (;;) {
-      const left = deadline - performance.now();
+      const left = deadline - this.now();
       const body = left > 0 ? this.nextBody('receive', left) : null;
       if (body === null) throw new ChannelError('receive', `no reply from the host within ${RPCI_REPLY_TIMEOUT_MS / 1000} s`);
       const p = this.decode('receive', body);
@@ -141,8 +145,8 @@ export class VsockTcloChannel extends VsockChannel {
   private replied = false;
   private lastPing = 0;
 
-  constructor(connect: Connector, private readonly now: () => number = () => performance.now()) {
-    super(connect, false);
+  constructor(connect: Connector, now?: () => number) {
+    super(connect, false, now);
   }
 
   send(message: Uint8Array): void {
@@ -158,12 +162,14 @@ export class VsockTcloChannel extends VsockChannel {
     }
   }
 
+  /** The next command; empty when none is waiting, or after MAX_CONTROL_PACKETS packets without one (a PING flood). */
   receive(): Uint8Array {
-    for (;;) {
+    for (let i = 0; i < MAX_CONTROL_PACKETS; i++) {
       const body = this.nextBody('receive', 0);
       if (body === null) return new Uint8Array(0);
       const p = this.decode('receive', body);
       if (p.type === 'data') return p.payload;
     }
+    return new Uint8Array(0);
   }
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ChannelError, rpci, rpciRequest } from '../../src/guestrpc/index.js';
 import { encodePacket } from '../../src/guestrpc/vsock-packet.js';
-import { VsockRpciChannel, VsockTcloChannel, type Connector, type StreamConn } from '../../src/guestrpc/vsock-channel.js';
+import { MAX_CONTROL_PACKETS, VsockRpciChannel, VsockTcloChannel, type Connector, type StreamConn } from '../../src/guestrpc/vsock-channel.js';
 import { defaultConfig, GuestInfoStore, type TranscriptEntry } from '../../src/sim/host/index.js';
 import { RpciEndpoint } from '../../src/sim/host/rpci.js';
 import { dataPacket, readPacket, VsockRpciConnection, VsockTcloConnection, type Output } from '../../src/sim/host/vsock.js';
@@ -146,4 +146,38 @@ test('the host side refuses what it cannot take: a packet over its bound, a trun
   assert.deepEqual(fresh().input(Uint8Array.of(0, 0, 0, 4, 0, 0, 0, 1)), { send: [], close: true });
   assert.deepEqual(fresh().input(encodePacket({ type: 'data', payload: enc('x'), fastClose: false }).map((b, i) => (i === 15 ? 7 : b))), { send: [], close: true });
   assert.deepEqual(log.filter((e) => e.t === 'vsock' && e.event === 'refused').map((e) => (e as { reason?: string }).reason), ['a 16777216-byte packet (over 65600)', 'a truncated entry', 'TYPE 7']);
+});
+
+// Issue 12: a host that answers with an endless stream of PINGs. Before, the
+// RPCI reply timeout restarted with every packet and TCLO's receive() read
+// packets for as long as they came: both waited forever. The fake clock moves
+// 1 s per packet; a cap on packets turns a hang into a failure.
+function pingFlood(clock: { t: number }, cap = 100_000): Connector {
+  const ping = encodePacket({ type: 'ping', payload: new Uint8Array(0), fastClose: false });
+  let sent = 0;
+  return () => ({
+    send() {},
+    recv(): Uint8Array {
+      if (++sent > cap) throw new Error(`still reading after ${cap} PINGs: a hang`);
+      clock.t += 1000;
+      return ping;
+    },
+    close() {},
+  });
+}
+
+test('RPCI over vsock: a stream of PINGs does not extend the reply timeout (30 s in all)', () => {
+  const clock = { t: 0 };
+  const ch = new VsockRpciChannel(pingFlood(clock), true, () => clock.t);
+  ch.open();
+  assert.throws(() => ch.receive(), (e: unknown) => e instanceof ChannelError && /^no reply from the host within 30 s$/.test(e.message));
+  assert.ok(clock.t <= 31_000, `gave up after ${clock.t} ms of PINGs`);
+});
+
+test('TCLO over vsock: receive() reads at most MAX_CONTROL_PACKETS packets without a command, then answers "nothing yet"', () => {
+  const clock = { t: 0 };
+  const ch = new VsockTcloChannel(pingFlood(clock), () => clock.t);
+  ch.open();
+  assert.deepEqual(ch.receive(), new Uint8Array(0));
+  assert.equal(clock.t, MAX_CONTROL_PACKETS * 1000);
 });

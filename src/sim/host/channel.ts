@@ -46,7 +46,7 @@ export class MessageChannel {
     readonly protocol: Protocol,
     readonly pid: number,
     /** null: opened without GUESTMSG_FLAG_COOKIE, any ESI/EDI/EBP accepted */
-    readonly cookie: { high: number; low: number } | null,
+    public cookie: { high: number; low: number } | null,
     private readonly endpoint: Endpoint,
     private readonly hb: boolean,
   ) {}
@@ -55,6 +55,16 @@ export class MessageChannel {
   post(data: Uint8Array, done: Done): void {
     this.drop();
     this.out = { data: new Uint8Array(data), done, announced: false, read: 0, finished: false }; // a copy, never a Buffer view
+  }
+
+  /**
+   * --fault sizechange: the waiting message loses its second half, and at
+   * least 4 bytes, after RECVSIZE announced all of it (a loss inside the last
+   * 4-byte word would be indistinguishable from the LB path's zero padding).
+   */
+  shrinkOutgoing(): void {
+    const o = this.out;
+    if (o) o.data = o.data.slice(0, Math.max(0, Math.min(Math.floor(o.data.length / 2), o.data.length - 4)));
   }
 
   get hasOutgoing(): boolean {

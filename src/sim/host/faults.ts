@@ -6,9 +6,32 @@ export type FaultSpec =
   | { kind: 'open'; n: number } // the Nth OPEN fails
   | { kind: 'timeout'; n: number } // the Nth message call answers TIMEOUT
   | { kind: 'nohb' } // no high-bandwidth path
-  | { kind: 'random'; p: number; seed: number }; // each payload call answers CPT with probability p
+  | { kind: 'random'; p: number; seed: number } // each payload call answers CPT with probability p
+  | { kind: 'hostile'; mode: HostileMode; n?: number }; // a host that lies or misbehaves (docs/limits.md)
 
-const FORMS = 'cpt@N, open@N, timeout@N, nohb, random@P[:SEED] (N an integer ≥ 1, 0 ≤ P ≤ 1, SEED an integer 0..4294967295)';
+/**
+ * The hostile hosts (issue 12): every one is on for the whole run.
+ *  hugesize[:BYTES]  RECVSIZE announces BYTES (default 4294967295; at least 4 more than the message has)
+ *  sizechange        the message shrinks to half (by 4 bytes at least) between RECVSIZE and the payload calls
+ *  nodorecv          RECVSIZE answers SUCCESS and a size, without the DORECV ("more data") bit
+ *  cptforever        every payload call answers CPT
+ *  hbshort           an HB receive moves half the bytes asked for and still answers SUCCESS
+ *  hostile           every info-get and machine.id.get answers HOSTILE_VALUE (NUL, newlines, ANSI escapes, shell metacharacters)
+ *  newcookie         a channel's cookie changes after its first SENDSIZE
+ *  noclose           CLOSE answers failure and the channel stays open
+ *  tclo64k           once its queue is empty, TCLO sends a 65536-byte command on every poll
+ *  tclobinary[:SEED] once its queue is empty, TCLO sends 1..4096 random bytes on every poll
+ *  resetstorm        once its queue is empty, TCLO sends `reset` on every poll
+ */
+export const HOSTILE_MODES = ['hugesize', 'sizechange', 'nodorecv', 'cptforever', 'hbshort', 'hostile', 'newcookie', 'noclose', 'tclo64k', 'tclobinary', 'resetstorm'] as const;
+export type HostileMode = (typeof HOSTILE_MODES)[number];
+
+/** What `hostile` answers every info-get / machine.id.get with: bytes a careless guest would mangle, show or run. */
+export const HOSTILE_VALUE = Uint8Array.from(Buffer.from('a\0b\nc\r\x1b[2J\x1b]0;owned\x07$(reboot)`halt`;rm -rf /|&><*?\'"\\\n\0', 'latin1'));
+
+const FORMS =
+  'cpt@N, open@N, timeout@N, nohb, random@P[:SEED], hugesize[:BYTES], sizechange, nodorecv, cptforever, hbshort, hostile, newcookie, noclose, tclo64k, tclobinary[:SEED], resetstorm' +
+  ' (N an integer ≥ 1, 0 ≤ P ≤ 1, SEED and BYTES integers 0..4294967295)';
 
 /** "cpt@3,timeout@7,random@0.1:42" -> specs; throws naming the bad part (an empty spec or part is one). */
 export function parseFaults(spec: string): FaultSpec[] {
@@ -26,6 +49,13 @@ export function parseFaults(spec: string): FaultSpec[] {
 
 function parseOne(part: string): FaultSpec | null {
   if (part === 'nohb') return { kind: 'nohb' };
+  const h = /^([a-z0-9]+)(?::(\d+))?$/.exec(part);
+  if (h && (HOSTILE_MODES as readonly string[]).includes(h[1]!)) {
+    const mode = h[1] as HostileMode;
+    if (h[2] === undefined) return { kind: 'hostile', mode };
+    const n = Number(h[2]);
+    return (mode === 'hugesize' || mode === 'tclobinary') && n <= 0xffffffff ? { kind: 'hostile', mode, n } : null;
+  }
   let m = /^(cpt|open|timeout)@([1-9]\d*)$/.exec(part);
   if (m) {
     const n = Number(m[2]);
@@ -40,7 +70,7 @@ function parseOne(part: string): FaultSpec | null {
 }
 
 /** mulberry32: small, fast, and the same sequence everywhere for a seed. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -53,7 +83,7 @@ function prng(seed: number): () => number {
 
 export type CallKind = 'open' | 'payload' | 'other';
 export interface Fault {
-  kind: 'cpt' | 'open' | 'timeout' | 'random';
+  kind: 'cpt' | 'open' | 'timeout' | 'random' | 'cptforever';
   /** the counter that matched: message calls (timeout), OPENs (open), payload calls (cpt, random) */
   call: number;
 }
@@ -61,6 +91,8 @@ export interface Fault {
 /** Counts every message call and decides whether it fails. */
 export class FaultPlan {
   readonly noHb: boolean;
+  /** the hostile modes on, with their number (hugesize: BYTES, tclobinary: SEED) or undefined */
+  readonly hostile = new Map<HostileMode, number | undefined>();
   private messages = 0;
   private opens = 0;
   private payloads = 0;
@@ -71,6 +103,7 @@ export class FaultPlan {
     this.noHb = specs.some((f) => f.kind === 'nohb');
     for (const f of specs) {
       if (f.kind === 'random') this.random.push({ p: f.p, next: prng(f.seed) });
+      else if (f.kind === 'hostile') this.hostile.set(f.mode, f.n);
       else if (f.kind !== 'nohb') this.at[f.kind].add(f.n);
     }
   }
@@ -89,6 +122,7 @@ export class FaultPlan {
     if (o && this.at.open.has(o)) return { kind: 'open', call: o };
     if (pl && this.at.cpt.has(pl)) return { kind: 'cpt', call: pl };
     if (drawn.includes(true)) return { kind: 'random', call: pl };
+    if (pl && this.hostile.has('cptforever')) return { kind: 'cptforever', call: pl };
     return null;
   }
 }

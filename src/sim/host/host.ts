@@ -4,7 +4,7 @@
 import { BDOOR_CMD_MESSAGE, BDOOR_MAGIC, BDOOR_PORT, BDOORHB_CMD_MESSAGE, BDOORHB_PORT, BDOOR_UNSUPPORTED } from '../../backdoor/constants.js';
 import { COMMANDS, type CommandContext } from './commands.js';
 import { parseUuid, type SimConfig } from './config.js';
-import { FaultPlan } from './faults.js';
+import { FaultPlan, prng } from './faults.js';
 import { MessageHost, type MessageResult } from './message.js';
 import { lo16, maskRegs, type HostRegs } from './regs.js';
 import { HostView } from './host-view.js';
@@ -19,6 +19,19 @@ function realClock(): () => number {
   const start = process.hrtime.bigint();
   const epochUs = Date.now() * 1000;
   return () => epochUs + Number((process.hrtime.bigint() - start) / 1000n);
+}
+
+/** --fault tclo64k, tclobinary[:SEED], resetstorm: what TCLO sends on every poll once its queue is empty (the first mode given wins). */
+function tcloStorm(faults: FaultPlan): (() => Uint8Array) | null {
+  for (const [mode, n] of faults.hostile) {
+    if (mode === 'resetstorm') return () => Buffer.from('reset');
+    if (mode === 'tclo64k') return () => Buffer.from('Capabilities_Register '.padEnd(65536, 'x'));
+    if (mode === 'tclobinary') {
+      const next = prng(n ?? 1);
+      return () => Uint8Array.from({ length: 1 + Math.floor(next() * 4096) }, () => Math.floor(next() * 256));
+    }
+  }
+  return null;
 }
 
 export class SimHost {
@@ -36,7 +49,7 @@ export class SimHost {
     const faults = new FaultPlan(config.faults);
     this.guest = new HostView(this.emit);
     const rpci = new RpciEndpoint(config, store, this.emit, () => this.stats.rpci++, (args) => this.guest.report(args));
-    this.tclo = new TcloEndpoint(config.tclo, this.emit, () => this.stats.tclo++, config.tcloIntervalMs);
+    this.tclo = new TcloEndpoint(config.tclo, this.emit, () => this.stats.tclo++, config.tcloIntervalMs, undefined, tcloStorm(faults));
     this.message = new MessageHost({ RPCI: rpci, TCLO: this.tclo }, faults, config.hb && !faults.noHb, this.emit, this.stats);
   }
 

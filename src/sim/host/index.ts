@@ -7,7 +7,7 @@ export { GuestInfoStore, StateFileError, type StoredValue } from './store.js';
 export { SimHost } from './host.js';
 export { HostView, type GuestInfo } from './host-view.js';
 export { defaultConfig, parseProduct, parseUuid, type SimConfig } from './config.js';
-export { parseFaults, type FaultSpec } from './faults.js';
+export { HOSTILE_MODES, HOSTILE_VALUE, parseFaults, type FaultSpec, type HostileMode } from './faults.js';
 export type { HostRegs } from './regs.js';
 export type { SimStats } from './stats.js';
 export { MAX_CHANNELS } from './message.js';

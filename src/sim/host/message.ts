@@ -3,11 +3,11 @@
 // each answer. LB status goes in CX.hi (CX.lo = 0); HB status in BX.hi.
 import { randomBytes } from 'node:crypto';
 import {
-  GUESTMSG_FLAG_COOKIE, MESSAGE_STATUS_CPT, MESSAGE_STATUS_SUCCESS, MESSAGE_STATUS_TIMEOUT, MESSAGE_TYPE_CLOSE, MESSAGE_TYPE_OPEN,
+  GUESTMSG_FLAG_COOKIE, MESSAGE_STATUS_CPT, MESSAGE_STATUS_DORECV, MESSAGE_STATUS_SUCCESS, MESSAGE_STATUS_TIMEOUT, MESSAGE_TYPE_CLOSE, MESSAGE_TYPE_OPEN,
   MESSAGE_TYPE_RECVPAYLOAD, MESSAGE_TYPE_RECVSIZE, MESSAGE_TYPE_RECVSTATUS, MESSAGE_TYPE_SENDPAYLOAD, MESSAGE_TYPE_SENDSIZE, RPCI_PROTOCOL_NUM, TCLO_PROTOCOL_NUM,
 } from '../../backdoor/constants.js';
 import { MessageChannel, type Answer, type Endpoint, type Protocol } from './channel.js';
-import type { Fault, FaultPlan } from './faults.js';
+import type { Fault, FaultPlan, HostileMode } from './faults.js';
 import { hi16, join16, lo16, u32, type HostRegs } from './regs.js';
 import type { SimStats } from './stats.js';
 import type { CloseReason, TranscriptSink } from './transcript.js';
@@ -51,7 +51,7 @@ export class MessageHost {
     if (sub === MESSAGE_TYPE_OPEN) return this.open(pid, r, fault);
     const id = hi16(r.edx);
     const ch = this.lookup(id, r.esi, r.edi); // LB: ESI = cookie high, EDI = cookie low
-    const a = fault ? this.fail(fault, name, id, ch) : ch ? this.dispatch(sub, ch, r) : FAIL;
+    const a = fault ? this.fail(fault, name, id, ch) : ch ? this.hostile(sub, ch, this.dispatch(sub, ch, r)) : FAIL;
     const out = { ...r, ecx: join16(a.status, 0) };
     if (a.ebx !== undefined) out.ebx = u32(a.ebx);
     if (a.dxHi !== undefined) out.edx = join16(a.dxHi, lo16(r.edx));
@@ -67,7 +67,10 @@ export class MessageHost {
     let a: Answer;
     if (fault) a = this.fail(fault, dir === 'out' ? 'HB_SEND' : 'HB_RECV', id, ch);
     else if (!ch) a = FAIL;
-    else if (dir === 'in') a = ch.recvAll(r.ecx);
+    else if (dir === 'in' && this.faults.hostile.has('hbshort')) {
+      a = ch.recvAll(Math.floor(r.ecx / 2)); // half of what was asked for, and SUCCESS all the same
+      this.hostileEntry('hbshort', 'HB_RECV', id);
+    } else if (dir === 'in') a = ch.recvAll(r.ecx);
     else if (data?.length === r.ecx) a = ch.sendAll(data);
     else {
       ch.reset(); // the bridge could not read the guest's ECX bytes
@@ -112,9 +115,41 @@ export class MessageHost {
       case MESSAGE_TYPE_RECVSIZE: return ch.recvSize();
       case MESSAGE_TYPE_RECVPAYLOAD: return ch.recvPayload(success);
       case MESSAGE_TYPE_RECVSTATUS: return ch.recvStatus(success);
-      case MESSAGE_TYPE_CLOSE: return this.close(ch, 'guest');
+      case MESSAGE_TYPE_CLOSE: return this.faults.hostile.has('noclose') ? (this.hostileEntry('noclose', 'CLOSE', ch.id), FAIL) : this.close(ch, 'guest');
       default: return FAIL;
     }
+  }
+
+  /** The hostile modes that bend a carried-out call's answer (--fault hugesize, sizechange, nodorecv, newcookie). */
+  private hostile(sub: number, ch: MessageChannel, a: Answer): Answer {
+    const h = this.faults.hostile;
+    if (h.size === 0) return a;
+    if (sub === MESSAGE_TYPE_SENDSIZE && h.has('newcookie') && (a.status & MESSAGE_STATUS_SUCCESS) !== 0) {
+      const c = randomBytes(8);
+      ch.cookie = { high: c.readUInt32LE(0), low: c.readUInt32LE(4) };
+      this.hostileEntry('newcookie', 'SENDSIZE', ch.id);
+    }
+    if (sub !== MESSAGE_TYPE_RECVSIZE || (a.status & MESSAGE_STATUS_DORECV) === 0 || a.ebx === undefined) return a;
+    const out = { ...a };
+    if (h.has('hugesize')) {
+      // at least 4 more than the message has: fewer would be indistinguishable from the LB path's zero padding
+      out.ebx = Math.max(h.get('hugesize') ?? 0xffffffff, Math.min(a.ebx + 4, 0xffffffff));
+      this.hostileEntry('hugesize', 'RECVSIZE', ch.id);
+    }
+    if (h.has('sizechange')) {
+      ch.shrinkOutgoing();
+      this.hostileEntry('sizechange', 'RECVSIZE', ch.id);
+    }
+    if (h.has('nodorecv')) {
+      out.status &= ~MESSAGE_STATUS_DORECV;
+      this.hostileEntry('nodorecv', 'RECVSIZE', ch.id);
+    }
+    return out;
+  }
+
+  private hostileEntry(kind: HostileMode, sub: string, channel: number): void {
+    this.stats.faults++;
+    this.emit({ t: 'fault', kind, call: 0, sub, channel });
   }
 
   private lookup(id: number, high: number, low: number): MessageChannel | undefined {

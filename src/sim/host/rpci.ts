@@ -2,6 +2,7 @@
 // "0 error" out. Requests and values are bytes; a key is text.
 import type { Endpoint, MessageChannel } from './channel.js';
 import type { SimConfig } from './config.js';
+import { HOSTILE_VALUE } from './faults.js';
 import { guestlibReply } from './guestlib.js';
 import type { GuestInfoStore } from './store.js';
 import { textFields, type TranscriptSink } from './transcript.js';
@@ -21,6 +22,9 @@ function guestinfoKey(raw: Uint8Array): string | null {
 }
 
 export class RpciEndpoint implements Endpoint {
+  /** --fault hostile */
+  private readonly hostile: boolean;
+
   constructor(
     private readonly config: SimConfig,
     private readonly store: GuestInfoStore,
@@ -28,7 +32,9 @@ export class RpciEndpoint implements Endpoint {
     private readonly count: () => void,
     /** the bytes after "SetGuestInfo ", as sent (a trailing NUL kept: XDR may end in one) */
     private readonly guestInfo?: (args: Uint8Array) => void,
-  ) {}
+  ) {
+    this.hostile = config.faults.some((f) => f.kind === 'hostile' && f.mode === 'hostile');
+  }
 
   opened(): void {}
   closed(): void {}
@@ -50,6 +56,7 @@ export class RpciEndpoint implements Endpoint {
     const sp = request.indexOf(SPACE);
     const command = Buffer.from(sp < 0 ? request : request.subarray(0, sp)).toString('latin1');
     const args = sp < 0 ? new Uint8Array(0) : request.subarray(sp + 1);
+    if (this.hostile && (command === 'info-get' || command === 'machine.id.get')) return ok(HOSTILE_VALUE);
     if (command === 'info-get') return this.infoGet(args);
     if (command === 'info-set') return this.infoSet(args, sp >= 0);
     if (command === 'SetGuestInfo') this.guestInfo?.(sp < 0 ? new Uint8Array(0) : sent.subarray(sp + 1));

@@ -13,6 +13,7 @@ import { textFields, utf8OrNull, type TcloEntry, type TranscriptSink } from './t
 interface Sent {
   command: string;
   handshake: boolean; // the implicit `reset` of a new channel, not from the queue
+  storm?: true; // --fault tclo64k, tclobinary, resetstorm: not from the queue either
   read: number;
   length: number;
   availableAt: number; // ms (clock): when the host had the command ready for the guest
@@ -35,6 +36,8 @@ export class TcloEndpoint implements Endpoint {
     private readonly count: () => void,
     private readonly intervalMs = 0,
     private readonly clock: () => number = () => performance.now(),
+    /** --fault tclo64k, tclobinary, resetstorm: what every poll gets once the queue is empty */
+    private readonly storm: (() => Uint8Array) | null = null,
   ) {
     this.queue = [...commands];
   }
@@ -65,8 +68,9 @@ export class TcloEndpoint implements Endpoint {
         st.handshaken = true;
       }
       if (sent.handshake) entry.handshake = true;
+      if (sent.storm) entry.storm = true;
       if (sent.read < sent.length) entry.read = sent.read;
-      if (!sent.handshake) {
+      if (!sent.handshake && !sent.storm) {
         this.inFlight--;
         if (this.intervalMs > 0) entry.latency_ms = Math.round((this.clock() - sent.availableAt) * 10) / 10; // ready -> reply
       }
@@ -79,14 +83,25 @@ export class TcloEndpoint implements Endpoint {
     if (ch.hasOutgoing) return;
     if (!st.handshaken) this.post(ch, st, 'reset', true);
     else if (this.queue.length > 0 && this.clock() >= this.readyAt) this.post(ch, st, this.queue.shift()!, false);
+    else if (this.queue.length === 0 && this.inFlight === 0 && this.storm) this.postStorm(ch, st, this.storm());
   }
 
   closed(ch: MessageChannel): void {
     const st = this.state.get(ch);
     this.state.delete(ch);
     if (!st?.awaiting) return;
-    if (!st.awaiting.handshake) this.inFlight--;
+    if (!st.awaiting.handshake && !st.awaiting.storm) this.inFlight--;
     this.emit({ t: 'tclo', channel: ch.id, command: st.awaiting.command, reply: null, closed: true });
+  }
+
+  /** A storm command: not from the queue, never put back, not counted in `remaining`. */
+  private postStorm(ch: MessageChannel, st: ChannelState, bytes: Uint8Array): void {
+    const printable = bytes.length <= 64 && bytes.every((b) => b >= 0x20 && b < 0x7f);
+    const command = printable ? Buffer.from(bytes).toString('latin1') : `<${bytes.length} bytes of --fault storm>`;
+    ch.post(bytes, (outcome, read) => {
+      if (outcome === 'ok') st.awaiting = { command, handshake: false, storm: true, read, length: bytes.length, availableAt: this.readyAt };
+      else if (outcome === 'failed') this.emit({ t: 'tclo', channel: ch.id, command, reply: null, recv: 'failed', read });
+    });
   }
 
   private post(ch: MessageChannel, st: ChannelState, command: string, handshake: boolean): void {

@@ -3,6 +3,7 @@
 // things happen, a call's protocol entries before its bdoor/hb entry. One
 // kind of entry per `t`.
 import type { Outcome, Protocol } from './channel.js';
+import type { HostileMode } from './faults.js';
 import type { HostRegs } from './regs.js';
 
 /** Every LB call (`in eax,dx`). */
@@ -93,6 +94,8 @@ export interface TcloEntry {
   nul?: true;
   atr?: string | null;
   handshake?: true;
+  /** a --fault storm command (tclo64k, tclobinary, resetstorm), not from the queue */
+  storm?: true;
   read?: number;
   latency_ms?: number;
   recv?: 'failed';
@@ -103,7 +106,8 @@ export interface TcloEntry {
 /** An injected fault (--fault). */
 export interface FaultEntry {
   t: 'fault';
-  kind: 'cpt' | 'open' | 'timeout' | 'random';
+  kind: 'cpt' | 'open' | 'timeout' | 'random' | HostileMode;
+  /** the counter that matched (0 for the hostile modes other than cptforever, which are on for every call) */
   call: number;
   sub: string;
   channel?: number;
