@@ -23,15 +23,7 @@ RUNS=${RUNS:-10}
 IDLE=${IDLE:-35}
 TCK=$(getconf CLK_TCK)
 export XDG_RUNTIME_DIR=$W/run
-say() { echo "bench: $*" >&2; }
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
-tgid() { awk '/^Tgid:/ {print $2}' "/proc/$1/status"; }
-calls() { grep -cE '"t":"(bdoor|hb)"' "$1" || true; }
-now() { date +%s.%N; }
-wait_for() { local i; for ((i = 0; i < $3 * 20; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; say "timed out waiting for $2 in $1"; return 1; }
+. bench/lib.sh
 printf '[guestinfo]\npoll-interval=1\nexclude-nics=\n\n[logging]\nlog=false\n' >"$W/tools-fast.conf"
 printf '[logging]\nlog=false\n' >"$W/tools-default.conf"
 

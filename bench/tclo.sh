@@ -26,22 +26,7 @@ PINGS=${PINGS:-20}
 TCK=$(getconf CLK_TCK)
 # vmt's pid file (and the sim's private tracer copy) in a directory of our own
 export XDG_RUNTIME_DIR=$W/run
-say() { echo "bench: $*" >&2; }
-
-PIDS=() # the sims started here, stopped by pid on exit
-cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; } # utime + stime (fields 14, 15)
-tgid() { awk '/^Tgid:/ {print $2}' "/proc/$1/status"; }
-mem() { awk '/^(VmRSS|VmHWM):/ {printf "%s=%d ", $1, $2}' "/proc/$1/status"; } # kB
-calls() { grep -cE '"t":"(bdoor|hb)"' "$1" || true; }
-now() { date +%s.%N; }
-wait_for() { # file, pattern, seconds
-  local i
-  for ((i = 0; i < $3 * 20; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-  say "timed out waiting for $2 in $1"; return 1
-}
+. bench/lib.sh
 agent_pid() { # the process that opened TCLO, from the transcript (a thread id mapped to its process)
   tgid "$(grep -m1 '"protocol":"TCLO"' "$1" | sed 's/.*"pid":\([0-9]*\).*/\1/')"
 }

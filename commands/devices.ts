@@ -39,7 +39,7 @@ ${exitParagraph(EXIT)}`;
     const report = devicesReport(rootsOf(flags), platform, platform === 'netbsd' ? { lib: await loadLibvmt() } : undefined);
     const found = report.devices.length + report.removed.length + report.modules.length > 0;
     if (flags.json) this.printJson(report);
-    else if (isatty(1)) this.print(reportTable(report));
+    else if (isatty(1)) this.print(await reportTable(report));
     else if (found || report.tclo.length) this.print(reportLines(report).join('\n'));
     if (!found && !flags.json) this.note('no VMware PCI devices and no VMware modules here');
     this.setExit(found ? 0 : 1);

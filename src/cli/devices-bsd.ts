@@ -1,10 +1,11 @@
 // vmt detach / attach / devices on NetBSD (/dev/drvctl) and FreeBSD
 // (/dev/devctl2), over src/devices/bsd. Written from the kernels' sources;
 // exercised here only against stand-in kernels (no BSD runs in CI).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { devctlAttach, devctlDetach, type DevctlTarget } from '../devices/bsd/devctl.js';
 import { deviceTree, detachDevice, reattachment, rescanBus, type DrvctlTarget } from '../devices/bsd/drvctl.js';
+import { writeJsonAtomically } from '../run-dir.js';
 import { Exit, UsageError, VmtError } from './exit.js';
 
 
@@ -35,10 +36,7 @@ function readParents(run: string): Record<string, string | null> {
 
 function writeParents(run: string, parents: Record<string, string | null>): void {
   try {
-    mkdirSync(join(run, 'vmt'), { recursive: true });
-    const tmp = `${parentsFile(run)}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(parents, null, 2)}\n`);
-    renameSync(tmp, parentsFile(run));
+    writeJsonAtomically(parentsFile(run), parents, { dir: 0o755, file: 0o644 });
   } catch {
     // not fatal: attach then uses the usual attachment point
   }

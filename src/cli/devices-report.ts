@@ -1,6 +1,5 @@
 // `vmt devices`: the report (also --json), a table for a terminal (cli-table3),
 // and tab-separated records for pipes.
-import Table from 'cli-table3';
 import { loadedModules, vmwarePciDevices, type PciDevice } from '../devices/linux/pci.js';
 import { VMWARE_MODULES } from '../devices/pci-ids.js';
 import { readRecords } from '../devices/linux/records.js';
@@ -59,7 +58,9 @@ export function reportLines(rep: DevicesReport): string[] {
   ];
 }
 
-export function reportTable(rep: DevicesReport): string {
+/** The terminal's table (cli-table3, loaded only here: every other command starts without it). */
+export async function reportTable(rep: DevicesReport): Promise<string> {
+  const { default: Table } = await import('cli-table3');
   const t = new Table({ head: ['Address', 'ID', 'Device', 'Driver', 'Carries'], style: { head: [], border: [] }, wordWrap: true, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
   for (const d of rep.devices) t.push([d.address, d.id, d.name, d.driver ?? `none${d.detachedBy ? `: ${d.detachedBy}` : ''}`, carries(d)]);
   for (const d of rep.removed) t.push([d.address, d.id, '', '', `removed by vmt detach --rescan (was ${d.driver})`]);

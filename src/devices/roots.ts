@@ -3,6 +3,7 @@
 // trees (--sysfs-root, --proc-root, and XDG_RUNTIME_DIR for the run directory).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { runDir } from '../run-dir.js';
 
 export interface Roots {
   sys: string;
@@ -12,7 +13,7 @@ export interface Roots {
 }
 
 export function roots(opts: { sys?: string; proc?: string } = {}): Roots {
-  return { sys: opts.sys ?? '/sys', proc: opts.proc ?? '/proc', run: process.env.XDG_RUNTIME_DIR || '/run' };
+  return { sys: opts.sys ?? '/sys', proc: opts.proc ?? '/proc', run: runDir() };
 }
 
 /** True when both trees are the kernel's own (then writing needs root). */

@@ -12,12 +12,13 @@
 // next method (GuestInfoSendNicInfo). Its older NicInfo v2/v1 methods are not
 // used: hosts older than that predate vSphere 5.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GUESTMSG_MAX_IN_SIZE } from '../backdoor/constants.js';
 import { detailedPayload, dnsName, osIdentity, uptimeHundredths, type OsFacts, type OsIdentity } from './identity.js';
 import { buildNicInfo, capAddresses, encodeGuestNicProto, INFO_IPADDRESS_V2, INFO_IPADDRESS_V3, LIMITS, type Dropped, type NetFacts, type NicInfoV3 } from './nicinfo.js';
 import { quoteHost } from '../cli/host-text.js';
+import { runDir, writeJsonAtomically } from '../run-dir.js';
 
 /** open-vm-tools guestInfo.h GuestInfoType */
 export const INFO = { INFO_DNS_NAME: 1, INFO_OS_NAME_FULL: 5, INFO_OS_NAME: 6, INFO_UPTIME: 7, INFO_IPADDRESS_V2: 9, INFO_IPADDRESS_V3: 10, INFO_OS_DETAILED: 11 } as const;
@@ -179,7 +180,7 @@ export async function exchangeAsync(list: Item[], sent: Sent, send: (request: Ui
 // ---- one-shot state (vmt report): RUN/vmt/report.json
 
 /** RUN/vmt/report.json, RUN being $XDG_RUNTIME_DIR or /run. */
-export const stateFile = (env: NodeJS.ProcessEnv = process.env): string => join(env.XDG_RUNTIME_DIR || '/run', 'vmt', 'report.json');
+export const stateFile = (env: NodeJS.ProcessEnv = process.env): string => join(runDir(env), 'vmt', 'report.json');
 
 /** What the last report told the host; empty when there is no (readable, valid) state. */
 export function loadState(file: string): Sent {
@@ -196,8 +197,5 @@ export function loadState(file: string): Sent {
 
 /** Writes the state atomically (a temporary file renamed over it). Throws on failure. */
 export function saveState(file: string, sent: Sent): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ version: 1, sent }, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  writeJsonAtomically(file, { version: 1, sent }, { dir: 0o700, file: 0o600 });
 }

@@ -1,8 +1,9 @@
 // What `vmt detach` undid, so that `vmt attach` restores the same binding: one
 // JSON file in the run directory (RUN/vmt/detached.json), written whole through
 // a temporary file and a rename (never half-written).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonAtomically } from '../../run-dir.js';
 import type { Roots } from '../roots.js';
 
 export interface DetachRecord {
@@ -41,9 +42,5 @@ export function readRecords(r: Roots): Records {
 
 /** Writes the records (an empty set removes nothing: it is written as {}). */
 export function writeRecords(r: Roots, records: Records): void {
-  const file = recordsFile(r);
-  mkdirSync(join(r.run, 'vmt'), { recursive: true, mode: 0o755 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o644 });
-  renameSync(tmp, file);
+  writeJsonAtomically(recordsFile(r), records, { dir: 0o755, file: 0o644 });
 }
