@@ -7,7 +7,9 @@
  *   - parse_line, on a line of /proc/PID/maps: the input, cut as fgets cuts it.
  * Besides staying in bounds under ASan and UBSan: a cache file is refused
  * (nothing kept) or gives at most 2^24 offsets sorted strictly ascending, as
- * has_site's binary search needs.
+ * has_site's binary search needs, each a two-byte site inside the traced
+ * file, and exactly as many as the file holds (nothing is allocated for a
+ * count the file does not back).
  */
 #include "../vmt-trace/patch.c"
 
@@ -15,7 +17,8 @@
 
 static char dir[] = "/tmp/vmt-fuzz-patch-XXXXXX";
 static char file[4096];
-static const struct stat st = { .st_dev = 1, .st_ino = 2, .st_size = 3 };
+/* the traced file's identity: 1 MiB, so a cache may list up to 2^19 sites */
+static const struct stat st = { .st_dev = 1, .st_ino = 2, .st_size = 1 << 20 };
 
 static void cleanup(void)
 {
@@ -39,7 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cpuid_sites s;
 	memset(&s, 0, sizeof s);
 	if (cache_load(&st, &s) == 0) {
-		if (s.n > (1u << 24) || (s.n && !s.off))
+		if (s.n > (1u << 24) || (s.n && !s.off) || size != 16 + s.n * sizeof *s.off)
+			abort();
+		if (s.n && s.off[s.n - 1] > (uint64_t)st.st_size - 2)
 			abort();
 		for (size_t i = 1; i < s.n; i++)
 			if (s.off[i - 1] >= s.off[i])

@@ -79,22 +79,43 @@ static int cache_name(const struct stat *st, char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
+/*
+ * The most sites a file of `size` bytes can hold: 0F A2 occurrences cannot
+ * overlap, so one per two bytes; and never more than 2^24 (a 100 MB binary
+ * has a few hundred).
+ */
+static uint64_t max_sites(off_t size)
+{
+	uint64_t n = size > 0 ? (uint64_t)size / 2 : 0;
+	return n < (1u << 24) ? n : (1u << 24);
+}
+
 static int cache_load(const struct stat *st, struct cpuid_sites *out)
 {
 	char name[4096];
 	uint64_t head[2];
+	struct stat cs;
+	memset(out, 0, sizeof *out);
 	if (cache_name(st, name, sizeof name))
 		return -1;
 	int fd = open(name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	int ok = read(fd, head, sizeof head) == (ssize_t)sizeof head && head[0] == CACHE_MAGIC && head[1] <= (1u << 24);
-	memset(out, 0, sizeof *out);
+	/*
+	 * The count in the header is checked against the cache file's own size
+	 * (exactly the header and the offsets) and against what the traced file
+	 * can hold before anything is allocated: the file may have been put there
+	 * by anyone who can write the cache directory.
+	 */
+	int ok = fstat(fd, &cs) == 0 && S_ISREG(cs.st_mode) && cs.st_size >= (off_t)sizeof head &&
+		 read(fd, head, sizeof head) == (ssize_t)sizeof head && head[0] == CACHE_MAGIC && head[1] <= max_sites(st->st_size) &&
+		 (uint64_t)cs.st_size == sizeof head + head[1] * sizeof *out->off;
 	if (ok && head[1]) {
 		out->off = malloc(head[1] * sizeof *out->off);
 		ok = out->off && read(fd, out->off, head[1] * sizeof *out->off) == (ssize_t)(head[1] * sizeof *out->off);
 		for (size_t i = 1; ok && i < head[1]; i++)
 			ok = out->off[i - 1] < out->off[i]; /* sorted, as has_site needs */
+		ok = ok && out->off[head[1] - 1] <= (uint64_t)st->st_size - 2; /* a site is two bytes inside the file */
 	}
 	close(fd);
 	if (!ok) {

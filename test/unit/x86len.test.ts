@@ -135,6 +135,15 @@ test('x86len unit tests (native/test/x86len_test.c): lengths of every instructio
   assert.match(r.stdout, /PASS: \d+ checks, 0 failures/);
 });
 
+test('the CPUID-site cache loader (native/test/patch_cache_test.c): a header is checked against the file sizes before anything is allocated', () => {
+  const exe = join(work, 'patch_cache_test');
+  compile(exe, ['native/test/patch_cache_test.c', ...SCANNER_SOURCES.filter((f) => !f.endsWith('cpuid-scan.c'))]);
+  const r = spawnSync(exe, { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /ok \.\.\. before anything is allocated for them/);
+  assert.match(r.stdout, /^PASS$/m);
+});
+
 test('cpuid-scan refuses what is not an ELF64 x86-64 file, with exit status 2', () => {
   const r = spawnSync(scanner, [join(root, 'package.json')], { encoding: 'utf8' });
   assert.equal(r.status, 2);
