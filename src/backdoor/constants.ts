@@ -1,6 +1,6 @@
 // Every magic number of the backdoor, once. Each group names the
 // open-vm-tools header (open-vm-tools/lib/include/...) it mirrors;
-// ../shared/protocol.md §1–§5 has the wire-level meaning.
+// the comments beside each give the wire-level meaning.
 
 // backdoor_def.h
 export const BDOOR_MAGIC = 0x564d5868; // "VMXh", in EAX on every call

@@ -1,8 +1,9 @@
 // The GuestRPC message channel on the backdoor (BDOOR_CMD_MESSAGE), guest
-// side, from ../shared/protocol.md §3: open with the cookie flag and retry
+// side (docs/limits.md has its bounds): open with the cookie flag and retry
 // without it; send and receive on the high-bandwidth port when the host
-// offers it, else 4 bytes per call; a checkpoint restarts the transfer; a
-// failed receive tells the host (status 0).
+// offers it, else 4 bytes per call; a checkpoint restarts the transfer, within
+// a budget of backdoor calls per message; a failed receive tells the host
+// (status 0).
 import type { Backdoor, Regs } from '../backdoor/backdoor.js';
 import {
   BDOOR_CMD_MESSAGE, BDOOR_MAGIC, BDOOR_PORT, BDOORHB_CMD_MESSAGE, BDOORHB_PORT, GUESTMSG_FLAG_COOKIE, GUESTMSG_MAX_IN_SIZE,
@@ -16,6 +17,18 @@ import { ChannelError, type Channel } from './channel.js';
 const MAX_RESTARTS = 16;
 /** The largest host message accepted (the host sends up to about 1 MiB). */
 export const MAX_HOST_MESSAGE = 16 * 1024 * 1024;
+
+/**
+ * The backdoor calls one send or receive may make, checkpoint restarts
+ * included, for a message of `size` bytes (a receive: the largest size the
+ * host announced in it): the LB transfer twice over (itself, and one whole
+ * transfer lost to a checkpoint), plus four calls for each of the 17
+ * attempts (the size, the HB transfer, the status, one to spare).
+ * 16 MiB: 8,388,676 calls. docs/limits.md says why calls and not seconds.
+ */
+export function callBudget(size: number): number {
+  return 2 * Math.ceil(size / 4) + 4 * (MAX_RESTARTS + 1);
+}
 
 const hi = (v: number) => v >>> 16;
 const has = (status: number, bit: number) => (status & bit) !== 0;
@@ -35,6 +48,11 @@ export class BackdoorChannel implements Channel {
   private id = -1;
   private cookieHigh = 0; // ESI after OPEN
   private cookieLow = 0; // EDI after OPEN
+  /** backdoor calls made on this channel so far */
+  private calls = 0;
+  /** the call count at which the current send or receive began, and at which it is given up (callBudget) */
+  private budgetStart = 0;
+  private budgetEnd = Infinity;
 
   constructor(
     private readonly bd: Backdoor,
@@ -59,17 +77,19 @@ export class BackdoorChannel implements Channel {
 
   send(message: Uint8Array): void {
     if (message.length > GUESTMSG_MAX_IN_SIZE) throw new ChannelError('send', `a message of ${message.length} bytes is over the host's 64 KiB limit`);
-    this.restarting('send', () => {
+    this.restarting('send', message.length, () => {
       const size = this.lb(MESSAGE_TYPE_SENDSIZE, { ebx: message.length });
       if (!has(size, MESSAGE_STATUS_SUCCESS)) throw new ChannelError('send', 'the host refused the message size', size);
       if (message.length === 0) return 'done';
       if (has(size, MESSAGE_STATUS_HB)) {
+        this.calls++;
         const out = this.bd.hbOut(this.hbRegs(message.length, { edi: this.cookieLow, ebp: this.cookieHigh }), message);
         const status = hi(out.ebx);
         if (has(status, MESSAGE_STATUS_SUCCESS) && out.ecx >>> 0 !== 0) throw new ChannelError('send', `the host took ${message.length - (out.ecx >>> 0)} of the ${message.length} bytes`, status);
         return has(status, MESSAGE_STATUS_SUCCESS) ? 'done' : this.payloadOutcome('send', status);
       }
       for (let at = 0; at < message.length; at += 4) {
+        if (this.calls >= this.budgetEnd) throw this.overBudget('send');
         const status = this.lb(MESSAGE_TYPE_SENDPAYLOAD, { ebx: word(message, at) });
         if (!has(status, MESSAGE_STATUS_SUCCESS)) return this.payloadOutcome('send', status);
       }
@@ -79,7 +99,8 @@ export class BackdoorChannel implements Channel {
 
   receive(): Uint8Array {
     let message = new Uint8Array(0);
-    this.restarting('receive', () => {
+    let largest = 0;
+    this.restarting('receive', 0, () => {
       const size = this.call(MESSAGE_TYPE_RECVSIZE, {}, this.id);
       const status = hi(size.ecx);
       if (!has(status, MESSAGE_STATUS_SUCCESS)) throw new ChannelError('receive', 'the host refused to say what it has for us', status);
@@ -90,6 +111,11 @@ export class BackdoorChannel implements Channel {
       if (hi(size.edx) !== MESSAGE_TYPE_SENDSIZE) throw this.abort(0, `the host announced a message of type ${hi(size.edx)}, not a size`);
       const length = size.ebx;
       if (length > MAX_HOST_MESSAGE) throw this.abort(length, `the host announced a ${length}-byte message (over ${MAX_HOST_MESSAGE})`);
+      if (length > largest) {
+        // a host that announces more on a later attempt gets the budget of the larger size, counted from the first call
+        this.budgetEnd += callBudget(length) - callBudget(largest);
+        largest = length;
+      }
       message = new Uint8Array(length);
       const got = has(status, MESSAGE_STATUS_HB) ? this.receiveHb(message) : this.receiveLb(message);
       if (got !== 'done') return got;
@@ -110,6 +136,7 @@ export class BackdoorChannel implements Channel {
 
   private receiveHb(into: Uint8Array): 'done' | 'restart' {
     if (into.length === 0) return 'done';
+    this.calls++;
     const out = this.bd.hbIn(this.hbRegs(into.length, { esi: this.cookieHigh, ebp: this.cookieLow }), into);
     const status = hi(out.ebx);
     // ECX counts down the bytes rep insb still had to move: SUCCESS with any left is a short transfer, not a message
@@ -121,6 +148,7 @@ export class BackdoorChannel implements Channel {
 
   private receiveLb(into: Uint8Array): 'done' | 'restart' {
     for (let at = 0; at < into.length; at += 4) {
+      if (this.calls >= this.budgetEnd) throw this.abort(into.length - at, this.overBudget('receive').message, MESSAGE_STATUS_CPT);
       const out = this.call(MESSAGE_TYPE_RECVPAYLOAD, { ebx: MESSAGE_STATUS_SUCCESS }, this.id);
       const status = hi(out.ecx);
       if (has(status, MESSAGE_STATUS_CPT) && !has(status, MESSAGE_STATUS_SUCCESS)) return 'restart';
@@ -147,10 +175,26 @@ export class BackdoorChannel implements Channel {
     return new ChannelError('receive', message, status);
   }
 
-  private restarting(stage: 'send' | 'receive', attempt: () => 'done' | 'restart'): void {
+  /**
+   * Attempts of one transfer: up to MAX_RESTARTS restarts after checkpoints,
+   * and no more backdoor calls in all than callBudget(size) (a receive raises
+   * size as the host announces it).
+   */
+  private restarting(stage: 'send' | 'receive', size: number, attempt: () => 'done' | 'restart'): void {
     if (this.id < 0) throw new ChannelError(stage, 'the channel is not open');
-    for (let i = 0; i <= MAX_RESTARTS; i++) if (attempt() === 'done') return;
+    this.budgetStart = this.calls;
+    this.budgetEnd = this.calls + callBudget(size);
+    try {
+      for (let i = 0; i <= MAX_RESTARTS; i++) if (attempt() === 'done') return;
+    } finally {
+      this.budgetEnd = Infinity;
+    }
     throw new ChannelError(stage, `the transfer restarted ${MAX_RESTARTS} times after checkpoints; giving up`, MESSAGE_STATUS_CPT);
+  }
+
+  /** The error for a transfer that used up its call budget. */
+  private overBudget(stage: 'send' | 'receive'): ChannelError {
+    return new ChannelError(stage, `the transfer took ${this.calls - this.budgetStart} backdoor calls without finishing (checkpoint restarts; the budget for its size); giving up`, MESSAGE_STATUS_CPT);
   }
 
   /** A low-bandwidth message call on this channel: its status (CX.hi). */
@@ -159,6 +203,7 @@ export class BackdoorChannel implements Channel {
   }
 
   private call(type: number, r: Partial<Regs>, id: number): Regs {
+    this.calls++;
     return this.bd.lb({
       ebx: 0,
       esi: this.cookieHigh,
