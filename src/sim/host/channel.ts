@@ -67,6 +67,25 @@ export class MessageChannel {
     if (o) o.data = o.data.slice(0, Math.max(0, Math.min(Math.floor(o.data.length / 2), o.data.length - 4)));
   }
 
+  /**
+   * --fault cptlast:BYTES: the message RECVSIZE just announced grows to
+   * `size` bytes (zeros after it); returns the size now announced.
+   */
+  padOutgoing(size: number): number {
+    const o = this.out;
+    if (!o?.announced || size <= o.data.length) return o?.data.length ?? 0;
+    const data = new Uint8Array(size);
+    data.set(o.data);
+    Object.assign(o, { data, finished: false });
+    return size;
+  }
+
+  /** The bytes of the announced message the guest has not read yet (null: nothing announced). */
+  get outgoingLeft(): number | null {
+    const o = this.out;
+    return o?.announced && !o.finished ? o.data.length - o.read : null;
+  }
+
   get hasOutgoing(): boolean {
     return this.out !== null;
   }

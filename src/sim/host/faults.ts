@@ -15,6 +15,9 @@ export type FaultSpec =
  *  sizechange        the message shrinks to half (by 4 bytes at least) between RECVSIZE and the payload calls
  *  nodorecv          RECVSIZE answers SUCCESS and a size, without the DORECV ("more data") bit
  *  cptforever        every payload call answers CPT
+ *  cptlast[:BYTES]   RECVSIZE announces BYTES (default: the message's size; the message is padded with
+ *                    zeros to it) and the host moves all of it but answers CPT on the last payload call
+ *                    (LB: the last RECVPAYLOAD; HB: the transfer): every attempt is a whole transfer lost
  *  hbshort           an HB receive moves half the bytes asked for and still answers SUCCESS
  *  hostile           every info-get and machine.id.get answers HOSTILE_VALUE (NUL, newlines, ANSI escapes, shell metacharacters)
  *  newcookie         a channel's cookie changes after its first SENDSIZE
@@ -23,15 +26,18 @@ export type FaultSpec =
  *  tclobinary[:SEED] once its queue is empty, TCLO sends 1..4096 random bytes on every poll
  *  resetstorm        once its queue is empty, TCLO sends `reset` on every poll
  */
-export const HOSTILE_MODES = ['hugesize', 'sizechange', 'nodorecv', 'cptforever', 'hbshort', 'hostile', 'newcookie', 'noclose', 'tclo64k', 'tclobinary', 'resetstorm'] as const;
+export const HOSTILE_MODES = ['hugesize', 'sizechange', 'nodorecv', 'cptforever', 'cptlast', 'hbshort', 'hostile', 'newcookie', 'noclose', 'tclo64k', 'tclobinary', 'resetstorm'] as const;
 export type HostileMode = (typeof HOSTILE_MODES)[number];
 
 /** What `hostile` answers every info-get / machine.id.get with: bytes a careless guest would mangle, show or run. */
 export const HOSTILE_VALUE = Uint8Array.from(Buffer.from('a\0b\nc\r\x1b[2J\x1b]0;owned\x07$(reboot)`halt`;rm -rf /|&><*?\'"\\\n\0', 'latin1'));
 
+/** The largest BYTES of cptlast: the sim pads the message to it (64 MiB: past the guest's 16 MiB limit, to see it refused). */
+export const CPTLAST_MAX = 64 * 1024 * 1024;
+
 const FORMS =
-  'cpt@N, open@N, timeout@N, nohb, random@P[:SEED], hugesize[:BYTES], sizechange, nodorecv, cptforever, hbshort, hostile, newcookie, noclose, tclo64k, tclobinary[:SEED], resetstorm' +
-  ' (N an integer ≥ 1, 0 ≤ P ≤ 1, SEED and BYTES integers 0..4294967295)';
+  'cpt@N, open@N, timeout@N, nohb, random@P[:SEED], hugesize[:BYTES], sizechange, nodorecv, cptforever, cptlast[:BYTES], hbshort, hostile, newcookie, noclose, tclo64k, tclobinary[:SEED], resetstorm' +
+  ' (N an integer ≥ 1, 0 ≤ P ≤ 1, SEED and BYTES integers 0..4294967295, cptlast\'s BYTES at most 67108864)';
 
 /** "cpt@3,timeout@7,random@0.1:42" -> specs; throws naming the bad part (an empty spec or part is one). */
 export function parseFaults(spec: string): FaultSpec[] {
@@ -54,6 +60,7 @@ function parseOne(part: string): FaultSpec | null {
     const mode = h[1] as HostileMode;
     if (h[2] === undefined) return { kind: 'hostile', mode };
     const n = Number(h[2]);
+    if (mode === 'cptlast') return n <= CPTLAST_MAX ? { kind: 'hostile', mode, n } : null; // the sim holds that many bytes
     return (mode === 'hugesize' || mode === 'tclobinary') && n <= 0xffffffff ? { kind: 'hostile', mode, n } : null;
   }
   let m = /^(cpt|open|timeout)@([1-9]\d*)$/.exec(part);
@@ -83,7 +90,7 @@ export function prng(seed: number): () => number {
 
 export type CallKind = 'open' | 'payload' | 'other';
 export interface Fault {
-  kind: 'cpt' | 'open' | 'timeout' | 'random' | 'cptforever';
+  kind: 'cpt' | 'open' | 'timeout' | 'random' | 'cptforever' | 'cptlast';
   /** the counter that matched: message calls (timeout), OPENs (open), payload calls (cpt, random) */
   call: number;
 }

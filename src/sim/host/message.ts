@@ -51,7 +51,8 @@ export class MessageHost {
     if (sub === MESSAGE_TYPE_OPEN) return this.open(pid, r, fault);
     const id = hi16(r.edx);
     const ch = this.lookup(id, r.esi, r.edi); // LB: ESI = cookie high, EDI = cookie low
-    const a = fault ? this.fail(fault, name, id, ch) : ch ? this.hostile(sub, ch, this.dispatch(sub, ch, r)) : FAIL;
+    const cptLast = !fault && ch && sub === MESSAGE_TYPE_RECVPAYLOAD && (r.ebx & MESSAGE_STATUS_SUCCESS) !== 0 && this.isLastCall(ch, 4);
+    const a = fault ? this.fail(fault, name, id, ch) : cptLast ? this.fail({ kind: 'cptlast', call: 0 }, name, id, ch) : ch ? this.hostile(sub, ch, this.dispatch(sub, ch, r)) : FAIL;
     const out = { ...r, ecx: join16(a.status, 0) };
     if (a.ebx !== undefined) out.ebx = u32(a.ebx);
     if (a.dxHi !== undefined) out.edx = join16(a.dxHi, lo16(r.edx));
@@ -67,6 +68,7 @@ export class MessageHost {
     let a: Answer;
     if (fault) a = this.fail(fault, dir === 'out' ? 'HB_SEND' : 'HB_RECV', id, ch);
     else if (!ch) a = FAIL;
+    else if (dir === 'in' && this.isLastCall(ch, r.ecx)) a = this.fail({ kind: 'cptlast', call: 0 }, 'HB_RECV', id, ch);
     else if (dir === 'in' && this.faults.hostile.has('hbshort')) {
       a = ch.recvAll(Math.floor(r.ecx / 2)); // half of what was asked for, and SUCCESS all the same
       this.hostileEntry('hbshort', 'HB_RECV', id);
@@ -120,7 +122,13 @@ export class MessageHost {
     }
   }
 
-  /** The hostile modes that bend a carried-out call's answer (--fault hugesize, sizechange, nodorecv, newcookie). */
+  /** --fault cptlast: whether a receive call moving up to `bytes` would finish the announced message (it answers CPT instead). */
+  private isLastCall(ch: MessageChannel, bytes: number): boolean {
+    const left = ch.outgoingLeft;
+    return this.faults.hostile.has('cptlast') && left !== null && left > 0 && left <= bytes;
+  }
+
+  /** The hostile modes that bend a carried-out call's answer (--fault hugesize, sizechange, nodorecv, newcookie, cptlast). */
   private hostile(sub: number, ch: MessageChannel, a: Answer): Answer {
     const h = this.faults.hostile;
     if (h.size === 0) return a;
@@ -131,6 +139,10 @@ export class MessageHost {
     }
     if (sub !== MESSAGE_TYPE_RECVSIZE || (a.status & MESSAGE_STATUS_DORECV) === 0 || a.ebx === undefined) return a;
     const out = { ...a };
+    if (h.has('cptlast')) {
+      out.ebx = ch.padOutgoing(h.get('cptlast') ?? a.ebx);
+      if (out.ebx !== a.ebx) this.hostileEntry('cptlast', 'RECVSIZE', ch.id);
+    }
     if (h.has('hugesize')) {
       // at least 4 more than the message has: fewer would be indistinguishable from the LB path's zero padding
       out.ebx = Math.max(h.get('hugesize') ?? 0xffffffff, Math.min(a.ebx + 4, 0xffffffff));
