@@ -2,14 +2,17 @@
 // the guest's BackdoorChannel and rpci() against SimHost through
 // InProcessBackdoor, with a cap on backdoor calls that turns a hang into a
 // failure. Shared by test/sim/adversarial.test.ts and the unit regressions.
-import { ChannelError, MAX_HOST_MESSAGE, RequestError, rpci, rpciChannel, rpciRequest } from '../../src/guestrpc/index.js';
+import { callBudget, ChannelError, MAX_HOST_MESSAGE, RequestError, rpci, rpciChannel, rpciRequest } from '../../src/guestrpc/index.js';
 import type { Backdoor, Regs } from '../../src/backdoor/backdoor.js';
 import { BDOOR_CMD_MESSAGE, MESSAGE_TYPE_CLOSE } from '../../src/backdoor/constants.js';
 import { InProcessBackdoor } from '../../src/sim/inprocess.js';
 import { defaultConfig, GuestInfoStore, HOSTILE_VALUE, parseFaults, SimHost, type FaultSpec } from '../../src/sim/host/index.js';
 
-/** More backdoor calls than any session may make: 17 attempts of a 16 MiB LB receive, plus open, send and close. */
-export const CALL_CAP = 17 * (MAX_HOST_MESSAGE / 4 + 64);
+/**
+ * More backdoor calls than any session may make: the budgets of a send (at
+ * most 64 KiB) and of a 16 MiB receive, plus open and close (twice each).
+ */
+export const CALL_CAP = callBudget(64 * 1024) + callBudget(MAX_HOST_MESSAGE) + 4;
 
 export class Hang extends Error {}
 

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { callBudget, MAX_HOST_MESSAGE } from '../../src/guestrpc/index.js';
 import { prng } from '../../src/sim/host/faults.js';
 import { HOSTILE_MODES, HOSTILE_VALUE, parseFaults, type FaultSpec } from '../../src/sim/host/index.js';
 import { runtimes } from '../helpers.js';
@@ -22,11 +23,11 @@ const VALUE = enc('a value of 32 bytes, 0123456789.');
 
 for (const hb of [true, false]) {
   test(`every hostile host, in process, ${hb ? 'HB' : 'LB'}: the right value or a clean error, never a wrong value, a hang or a crash`, () => {
-    for (const mode of [...HOSTILE_MODES, 'hugesize:100', 'hugesize:16777216', 'hugesize:20']) {
+    for (const mode of [...HOSTILE_MODES, 'hugesize:100', 'hugesize:16777216', 'hugesize:20', 'cptlast:1000', 'cptlast:16777217']) {
       const v = session({ faults: faults(mode), hb, request: GET, value: VALUE });
       assert.equal(v.wrong, null, mode);
       // the modes that lie about the reply end in an error, never in a value
-      if (/^(hugesize|sizechange|nodorecv|cptforever|newcookie)/.test(mode) || (hb && mode === 'hbshort')) assert.equal(v.outcome.kind, 'error', mode);
+      if (/^(hugesize|sizechange|nodorecv|cptforever|cptlast|newcookie)/.test(mode) || (hb && mode === 'hbshort')) assert.equal(v.outcome.kind, 'error', mode);
       else assert.equal(v.outcome.kind, 'value', mode);
     }
   });
@@ -45,7 +46,38 @@ test('an HB receive that moves fewer bytes than announced is an error, not a zer
   }
 });
 
+// The hole issue 12's review found: each loop of a receive was bounded, but a
+// host that moved a whole LB transfer and answered CPT on its last word made
+// one receive 17 whole transfers (17 x 4 Mi calls for 16 MiB). A receive now
+// has a budget of callBudget(size) backdoor calls, restarts included.
+test('a host that checkpoints every attempt at its last word: the receive ends within its call budget (cptlast:BYTES, LB)', () => {
+  for (const bytes of [1 << 20, 4096, 40]) {
+    const v = session({ faults: faults(`cptlast:${bytes}`), hb: false, request: GET, value: VALUE });
+    assert.equal(v.wrong, null, `${bytes}`);
+    assert.equal(v.outcome.kind, 'error', `${bytes}`);
+    assert.match((v.outcome as { message: string }).message, /^the transfer took \d+ backdoor calls without finishing/, `${bytes}`);
+    // open, the request (SENDSIZE, 6 words, no restarts), the receive's budget, the failure told to the host, CLOSE
+    assert.ok(v.calls <= 1 + 1 + Math.ceil(GET.length / 4) + callBudget(bytes) + 1 + 2, `${bytes}: ${v.calls} calls, budget ${callBudget(bytes)}`);
+    assert.ok(v.calls >= callBudget(bytes), `${bytes}: ${v.calls} calls: the budget was used, not the restart count`);
+  }
+  // a reply that fits: one checkpoint late in the transfer is within the budget, the value comes through
+  const value = Uint8Array.from({ length: 60_000 }, (_, i) => i & 0xff);
+  const v = session({ faults: faults(`cpt@${3 + Math.ceil(60_003 / 4)}`), hb: false, request: GET, value });
+  assert.deepEqual([v.wrong, v.outcome.kind], [null, 'value']);
+});
+
+test('callBudget: twice the LB transfer, plus 4 calls for each of the 17 attempts', () => {
+  assert.equal(callBudget(0), 68);
+  assert.equal(callBudget(5), 72);
+  assert.equal(callBudget(MAX_HOST_MESSAGE), 8_388_676);
+});
+
 test('parseFaults: the hostile modes, their numbers, and what is refused', () => {
+  assert.deepEqual(parseFaults('cptlast,cptlast:67108864'), [
+    { kind: 'hostile', mode: 'cptlast' },
+    { kind: 'hostile', mode: 'cptlast', n: 67108864 },
+  ]);
+  assert.throws(() => parseFaults('cptlast:67108865'), /'cptlast:67108865'/);
   assert.deepEqual(parseFaults('hugesize,hugesize:0,hugesize:4294967295,tclobinary:7,resetstorm,cpt@2'), [
     { kind: 'hostile', mode: 'hugesize' },
     { kind: 'hostile', mode: 'hugesize', n: 0 },
@@ -69,6 +101,7 @@ function randomFaults(next: () => number): FaultSpec[] {
     () => 'sizechange',
     () => 'nodorecv',
     () => 'cptforever',
+    () => `cptlast${next() < 0.5 ? '' : `:${int(70_000)}`}`,
     () => 'hbshort',
     () => 'hostile',
     () => 'newcookie',
@@ -114,7 +147,7 @@ test(`${SESSIONS} random RPC sessions under a random mix of hostile and polite f
 /** The peak RSS (VmHWM) any command may reach under any hostile host, KiB: the runtime (~40 MiB binary, ~60 MiB node) plus the 16 MiB reply limit twice over. */
 const RSS_LIMIT_KB = 192 * 1024;
 /** Modes whose RPC reply is a lie the guest must refuse: the RPC commands fail (vmt 4, the stand-in 1) and print nothing. */
-const REFUSED = new Set(['hugesize', 'sizechange', 'nodorecv', 'cptforever', 'hbshort', 'newcookie']);
+const REFUSED = new Set(['hugesize', 'sizechange', 'nodorecv', 'cptforever', 'cptlast', 'hbshort', 'newcookie']);
 const VALUE_TEXT = 'hello, world';
 const standIns = tmp('vmt-adversarial-');
 const RT = runtimes();

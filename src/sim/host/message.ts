@@ -7,7 +7,7 @@ import {
   MESSAGE_TYPE_RECVPAYLOAD, MESSAGE_TYPE_RECVSIZE, MESSAGE_TYPE_RECVSTATUS, MESSAGE_TYPE_SENDPAYLOAD, MESSAGE_TYPE_SENDSIZE, RPCI_PROTOCOL_NUM, TCLO_PROTOCOL_NUM,
 } from '../../backdoor/constants.js';
 import { MessageChannel, type Answer, type Endpoint, type Protocol } from './channel.js';
-import type { Fault, FaultPlan, HostileMode } from './faults.js';
+import { CPTLAST_MAX, type Fault, type FaultPlan, type HostileMode } from './faults.js';
 import { hi16, join16, lo16, u32, type HostRegs } from './regs.js';
 import type { SimStats } from './stats.js';
 import type { CloseReason, TranscriptSink } from './transcript.js';
@@ -139,14 +139,18 @@ export class MessageHost {
     }
     if (sub !== MESSAGE_TYPE_RECVSIZE || (a.status & MESSAGE_STATUS_DORECV) === 0 || a.ebx === undefined) return a;
     const out = { ...a };
-    if (h.has('cptlast')) {
-      out.ebx = ch.padOutgoing(h.get('cptlast') ?? a.ebx);
-      if (out.ebx !== a.ebx) this.hostileEntry('cptlast', 'RECVSIZE', ch.id);
-    }
     if (h.has('hugesize')) {
       // at least 4 more than the message has: fewer would be indistinguishable from the LB path's zero padding
       out.ebx = Math.max(h.get('hugesize') ?? 0xffffffff, Math.min(a.ebx + 4, 0xffffffff));
       this.hostileEntry('hugesize', 'RECVSIZE', ch.id);
+    }
+    if (h.has('cptlast')) {
+      // after hugesize: the host then has every byte it announced (up to CPTLAST_MAX), and only the last call fails
+      const size = Math.max(h.get('cptlast') ?? 0, out.ebx ?? 0);
+      if (size <= CPTLAST_MAX && size !== a.ebx) {
+        out.ebx = ch.padOutgoing(size);
+        this.hostileEntry('cptlast', 'RECVSIZE', ch.id);
+      }
     }
     if (h.has('sizechange')) {
       ch.shrinkOutgoing();
