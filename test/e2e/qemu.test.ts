@@ -37,7 +37,11 @@ const commandsA: Commands = [
   ['tclo-clock', 'vmt sim --allow-set-clock --clock-offset 7200 --tclo OS_Resume -- vmt tclo listen --clock-sync 3600 --json --exit-after 2 --timeout 30'],
   ['tclo-date-after', 'date +%s'],
 ];
+// boot B runs vmt-linux-x64-baseline on TCG's default CPU, qemu64 (no SSE4.2, no AVX2): the
+// flavour for old x86-64 CPUs, which vmt-linux-x64 dies on with SIGILL
+const BASELINE = BINARY.replace(/vmt-linux-x64$/, 'vmt-linux-x64-baseline');
 const commandsB: Commands = [
+  ['version', 'vmt --version'],
   ['probe-json', 'vmt checkvm --probe --json'],
   ['nonroot-probe-json', 'runas vmt checkvm --probe --json'],
   ['gettime-probe', 'vmt gettime --probe'],
@@ -48,13 +52,13 @@ let booted: Promise<{ A: Boot; B: Boot }> | undefined;
 /** Set-up and both boots, once, shared by every test. */
 function boots(): Promise<{ A: Boot; B: Boot }> {
   booted ??= (async () => {
-    if (!existsSync(BINARY)) {
-      throw new Error(`${BINARY} is missing: build the standalone binary first with \`npm run binaries\``);
+    for (const b of [BINARY, BASELINE]) {
+      if (!existsSync(b)) throw new Error(`${b} is missing: build the standalone binaries first with \`npm run binaries\``);
     }
     runSetup();
     const [A, B] = await Promise.all([
       boot('checkvm-vmport-on', { MACHINE: 'pc,vmport=on', MEM: '1024', QEMU_EXTRA: `-uuid ${UUID}` }, commandsA),
-      boot('checkvm-vmport-off', { MACHINE: 'pc,vmport=off', MEM: '1024', QEMU_EXTRA: '' }, commandsB),
+      boot('checkvm-vmport-off', { MACHINE: 'pc,vmport=off', MEM: '1024', QEMU_EXTRA: '', CPU: 'qemu64' }, commandsB, BASELINE),
     ]);
     return { A, B };
   })();
@@ -210,7 +214,15 @@ test('A: the reference (open-vm-tools vmware-checkvm under ioperm) agrees with v
   assert.equal(n.rc, 1, `exit status${ctx(A, n)}`);
 });
 
-// ---- boot B: -machine pc,vmport=off ------------------------------------------
+// ---- boot B: -machine pc,vmport=off, -cpu qemu64, vmt-linux-x64-baseline -----
+
+test('B: the baseline binary runs on -cpu qemu64', T, async () => {
+  const { B } = await boots();
+  const r = get(B, 'version');
+  assertClean(B, r);
+  assert.equal(r.rc, 0, `exit status${ctx(B, r)}`);
+  assert.match(r.stdout, /^vmt\/\S+ linux-x64 bun-\S+ \(standalone binary\)\n$/, `stdout${ctx(B, r)}`);
+});
 
 test('B: vmport=off: checkvm --probe --json as root: exit 1, knock "silent"', T, async () => {
   const { B } = await boots();
