@@ -1,30 +1,127 @@
 #!/usr/bin/env node
-// Standalone binaries: `bun build --compile` with libvmt embedded and
-// bytecode on. Output: dist/bin/vmt-<os>-<arch>.
-import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+// Standalone binaries: `bun build --compile` with libvmt embedded and bytecode
+// on, one self-contained file per flavour in dist/bin/:
+//   vmt-linux-x64           glibc, x86-64 with AVX2 (Haswell and later)
+//   vmt-linux-x64-baseline  glibc, any x86-64 (QEMU's default qemu64 CPU too)
+//   vmt-linux-x64-musl      musl (Alpine: needs `apk add libstdc++`)
+//   vmt-linux-arm64         glibc, arm64
+// `node scripts/binaries.mjs [FLAVOUR...]` builds the named ones (x64,
+// x64-baseline, x64-musl, arm64, or the file names), all without arguments.
+// Each flavour gets the libvmt of its CPU and C library (scripts/build.mjs,
+// native/build/<target>/); vmt-trace, behind `vmt sim`, only on x86-64.
+// The runtime of another target is the @oven/bun-* package of the same
+// version as the bun devDependency, fetched with `npm pack` (the npm registry
+// only, npm's cache) into node_modules/.cache/vmt-bun/, and handed to bun
+// with --compile-executable-path: bun itself would download it from elsewhere.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildNative } from './build.mjs';
+import { buildNativeTarget } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bun = join(root, 'node_modules/.bin/bun');
-const targets = [{ name: 'vmt-linux-x64', target: 'bun-linux-x64' }];
 
-buildNative();
-for (const { name, target } of targets) {
+/** name: dist/bin/<name>; target: bun's --target; pkg: the npm package of that runtime; native: scripts/build.mjs's NATIVE_TARGETS */
+export const FLAVOURS = [
+  { name: 'vmt-linux-x64', target: 'bun-linux-x64', pkg: '@oven/bun-linux-x64', native: 'x64' },
+  { name: 'vmt-linux-x64-baseline', target: 'bun-linux-x64-baseline', pkg: '@oven/bun-linux-x64-baseline', native: 'x64' },
+  { name: 'vmt-linux-x64-musl', target: 'bun-linux-x64-musl', pkg: '@oven/bun-linux-x64-musl', native: 'x64-musl' },
+  { name: 'vmt-linux-arm64', target: 'bun-linux-arm64', pkg: '@oven/bun-linux-aarch64', native: 'arm64' },
+];
+
+function fail(line, status = 1) {
+  console.error(`binaries: ${line}`);
+  process.exit(status);
+}
+
+function bunVersion() {
+  try {
+    return JSON.parse(readFileSync(join(root, 'node_modules/bun/package.json'), 'utf8')).version;
+  } catch {
+    return fail("bun is not installed (node_modules/bun); run 'npm install'");
+  }
+}
+
+/** The bun executable of pkg@version, from the npm registry through `npm pack`; its path. */
+export function targetRuntime(pkg, version) {
+  const dir = join(root, 'node_modules/.cache/vmt-bun', `${pkg.replace('@oven/', '')}-${version}`);
+  const exe = join(dir, 'package/bin/bun');
+  if (existsSync(exe)) return exe;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  console.error(`binaries: fetching ${pkg}@${version} (npm pack)`);
+  const npm = process.env.npm_execpath && process.env.npm_execpath.endsWith('.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
+  const r = spawnSync(npm[0], [...npm.slice(1), 'pack', '--silent', '--pack-destination', dir, `${pkg}@${version}`], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) fail(`fetching ${pkg}@${version} with npm pack failed (${r.error ? r.error.message : `exit ${r.status}`}); see npm's lines above (it needs the npm registry)`);
+  const tgz = join(dir, r.stdout.trim().split('\n').pop());
+  execFileSync('tar', ['-xzf', tgz, '-C', dir, 'package/bin/bun']);
+  rmSync(tgz);
+  if (!existsSync(exe)) fail(`${pkg}@${version} holds no bin/bun`);
+  return exe;
+}
+
+/** native/build/entries/<name>.ts: the entry of one flavour, with that flavour's native artifacts (see bin/vmt-bin.ts). */
+function writeEntry(name, nativeDir) {
+  const dir = join(root, 'native/build/entries');
+  mkdirSync(dir, { recursive: true });
+  const rel = (p) => JSON.stringify(relative(dir, join(root, p)));
+  const trace = existsSync(join(root, nativeDir, 'vmt-trace'));
+  const lines = [
+    `// written by scripts/binaries.mjs: the entry of ${name}`,
+    `import libvmt from ${rel(`${nativeDir}/libvmt.so`)} with { type: 'file' };`,
+    ...(trace ? [`import vmtTrace from ${rel(`${nativeDir}/vmt-trace`)} with { type: 'file' };`] : []),
+    `import { startBinary } from ${rel('bin/binary.ts')};`,
+    '',
+    `startBinary({ 'libvmt.so': libvmt${trace ? ", 'vmt-trace': vmtTrace" : ''} });`,
+    '',
+  ];
+  const file = join(dir, `${name}.ts`);
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+/** The Debian packages of each native target's compiler: installed by scripts/apt-install.sh when the compiler is missing. */
+const COMPILER_PACKAGES = {
+  'x64-musl': ['musl-gcc', ['musl-tools', 'linux-libc-dev']],
+  'arm64': ['aarch64-linux-gnu-gcc', ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross']],
+};
+
+function ensureCompiler(native) {
+  const [compiler, packages] = COMPILER_PACKAGES[native] ?? [];
+  if (!compiler || spawnSync('sh', ['-c', `command -v ${compiler}`], { stdio: 'ignore' }).status === 0) return;
+  const r = spawnSync('bash', [join(root, 'scripts/apt-install.sh'), ...packages], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(1); // apt-install.sh said what failed and how to fix it
+}
+
+export function build(flavour, version = bunVersion()) {
+  const { name, target, pkg, native } = flavour;
+  ensureCompiler(native);
+  const nativeDir = buildNativeTarget(native);
+  const hostTarget = process.platform === 'linux' && process.arch === 'x64' && name === 'vmt-linux-x64';
+  const exe = hostTarget ? [] : [`--compile-executable-path=${targetRuntime(pkg, version)}`];
   const outfile = join(root, 'dist/bin', name);
-  const args = ['build', '--compile', '--minify', '--bytecode', `--target=${target}`, '--external', 'typescript', '--external', 'ffi-rs', '--define', 'process.env.NODE_ENV="production"',
+  const tmp = `${outfile}.tmp`;
+  const args = ['build', '--compile', '--minify', '--bytecode', `--target=${target}`, ...exe, '--external', 'typescript', '--external', 'ffi-rs', '--define', 'process.env.NODE_ENV="production"',
     // oclif's load-time engine check requires all of semver and reads a package.json (~2 ms of a ~20 ms start)
     '--define', 'process.env.OCLIF_DISABLE_ENGINE_WARNING="1"',
     // a compiled bun binary otherwise loads .env and bunfig.toml from the current directory
     // (a .env with VMT_LIBVMT=... there would make vmt dlopen another library)
     '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig',
-    join(root, 'bin/vmt-bin.ts'), '--outfile', outfile];
+    writeEntry(name, nativeDir), '--outfile', tmp];
   try {
     execFileSync(bun, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
   } catch (err) {
-    console.error(`binaries: bun build --compile of ${name} failed (${err.status != null ? `exit ${err.status}` : err.message}); see bun's lines above, or run 'npm install' again if node_modules/.bin/bun is missing`);
-    process.exit(1);
+    rmSync(tmp, { force: true });
+    fail(`bun build --compile of ${name} failed (${err.status != null ? `exit ${err.status}` : err.message}); see bun's lines above, or run 'npm install' again if node_modules/.bin/bun is missing`);
   }
+  renameSync(tmp, outfile); // never a half-written binary under the real name
   console.log(`built ${outfile}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const wanted = process.argv.slice(2);
+  const chosen = wanted.length ? wanted.map((w) => FLAVOURS.find((f) => f.name === w || f.name === `vmt-linux-${w}`) ?? fail(`unknown flavour '${w}' (${FLAVOURS.map((f) => f.name.replace('vmt-linux-', '')).join(', ')})\nUsage: node scripts/binaries.mjs [FLAVOUR...]`, 2)) : FLAVOURS;
+  const version = bunVersion();
+  for (const f of chosen) build(f, version);
 }

@@ -4,18 +4,17 @@
 // A failure ends in one line on stderr that says what failed and how to fix
 // it (the compiler's or esbuild's own messages above it), and exit status 1.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function cc(args, what) {
-  const compiler = process.env.CC || 'cc';
+function cc(args, what, compiler = process.env.CC || 'cc', install = 'apt-get install gcc') {
   const r = spawnSync(compiler, ['-O2', '-Wall', '-Wextra', ...args], { stdio: 'inherit', cwd: root });
   if (r.status === 0) return;
   if (r.error?.code === 'ENOENT') {
-    console.error(`build: compiling ${what} failed: there is no C compiler '${compiler}'; install one (Debian: apt-get install gcc) or set CC, then run npm install again`);
+    console.error(`build: compiling ${what} failed: there is no C compiler '${compiler}'; install one (Debian: ${install}) or set CC, then run npm install again`);
   } else if (r.error) {
     console.error(`build: compiling ${what} failed: cannot run '${compiler}' (${r.error.message}); set CC to a working C compiler, then run npm install again`);
   } else {
@@ -25,15 +24,61 @@ function cc(args, what) {
   process.exit(1);
 }
 
-/** native/build/libvmt.so, and on Linux x86-64 the tracer behind `vmt sim`, native/build/vmt-trace. */
+const LIBVMT = ['vmt.c', 'vsock.c', 'pump.c', 'ioctl.c'].map((f) => `native/libvmt/${f}`);
+const BDOOR = { x64: 'native/libvmt/bdoor_x86_64.S', arm64: 'native/libvmt/bdoor_aarch64.S' };
+const TRACE = ['vmt-trace.c', 'guard.c', 'patch.c', 'elfscan.c', 'ehframe.c', 'x86len.c'].map((f) => `native/vmt-trace/${f}`);
+
+/**
+ * The native artifacts of the standalone binaries (scripts/binaries.mjs), one
+ * directory each under native/build/: libvmt.so for the target's CPU and C
+ * library, and vmt-trace (behind `vmt sim`) on x86-64 only. The glibc x86-64
+ * flavours share native/build/ itself when this machine is x86-64.
+ */
+export const NATIVE_TARGETS = {
+  'x64': { arch: 'x64', cc: 'cc', install: 'apt-get install gcc', trace: true },
+  // musl-gcc sees only musl's headers; the kernel's (linux/vm_sockets.h) come from linux-libc-dev
+  'x64-musl': { arch: 'x64', cc: 'musl-gcc', install: 'apt-get install musl-tools linux-libc-dev', trace: true, traceFlags: ['-static'], kernelHeaders: 'x86_64-linux-gnu' },
+  'arm64': { arch: 'arm64', cc: 'aarch64-linux-gnu-gcc', install: 'apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross', trace: false },
+};
+
+/** Builds NATIVE_TARGETS[name] into native/build/<name>/ (native/build/ for x64 on x86-64); returns that directory, relative to the root. */
+export function buildNativeTarget(name) {
+  const t = NATIVE_TARGETS[name];
+  if (name === 'x64' && process.arch === 'x64' && process.platform === 'linux') {
+    buildNative();
+    return 'native/build';
+  }
+  const dir = `native/build/${name}`;
+  mkdirSync(join(root, dir), { recursive: true });
+  const compiler = name === 'x64' ? 'x86_64-linux-gnu-gcc' : t.cc;
+  const install = name === 'x64' ? 'apt-get install gcc-x86-64-linux-gnu' : t.install;
+  const flags = t.kernelHeaders ? ['-isystem', kernelHeaders(dir, t.kernelHeaders)] : [];
+  cc([...flags, '-fPIC', '-shared', '-o', `${dir}/libvmt.so`, ...LIBVMT, BDOOR[t.arch]], `libvmt for ${name}`, compiler, install);
+  if (t.trace) cc([...flags, ...(t.traceFlags ?? []), '-o', `${dir}/vmt-trace`, ...TRACE], `vmt-trace for ${name}`, compiler, install);
+  return dir;
+}
+
+/** <dir>/include: links to the kernel's headers (linux, asm-generic, the arch's asm) and nothing of glibc's. */
+function kernelHeaders(dir, multiarch) {
+  const inc = join(root, dir, 'include');
+  mkdirSync(inc, { recursive: true });
+  for (const [name, from] of [['linux', '/usr/include/linux'], ['asm-generic', '/usr/include/asm-generic'], ['asm', `/usr/include/${multiarch}/asm`]]) {
+    if (!existsSync(from)) {
+      console.error(`build: the kernel's headers are missing (${from}); install them (Debian: apt-get install linux-libc-dev), then run again`);
+      process.exit(1);
+    }
+    rmSync(join(inc, name), { force: true });
+    symlinkSync(from, join(inc, name));
+  }
+  return inc;
+}
+
+/** native/build/libvmt.so (with the backdoor on x86-64 and arm64), and on Linux x86-64 the tracer behind `vmt sim`, native/build/vmt-trace. */
 export function buildNative() {
   mkdirSync(join(root, 'native/build'), { recursive: true });
-  const x64 = process.arch === 'x64';
-  cc(['-fPIC', '-shared', '-o', 'native/build/libvmt.so', 'native/libvmt/vmt.c', 'native/libvmt/vsock.c', 'native/libvmt/pump.c', 'native/libvmt/ioctl.c', ...(x64 ? ['native/libvmt/bdoor_x86_64.S'] : [])], 'libvmt');
-  if (x64 && process.platform === 'linux') {
-    const trace = ['vmt-trace.c', 'guard.c', 'patch.c', 'elfscan.c', 'ehframe.c', 'x86len.c'].map((f) => `native/vmt-trace/${f}`);
-    cc(['-o', 'native/build/vmt-trace', ...trace], 'vmt-trace');
-  }
+  const bdoor = BDOOR[process.arch];
+  cc(['-fPIC', '-shared', '-o', 'native/build/libvmt.so', ...LIBVMT, ...(bdoor ? [bdoor] : [])], 'libvmt');
+  if (process.arch === 'x64' && process.platform === 'linux') cc(['-o', 'native/build/vmt-trace', ...TRACE], 'vmt-trace');
 }
 
 export async function buildBundle() {

@@ -1,10 +1,12 @@
 /*
  * Guarded backdoor access. A user-mode `in` off VMware raises #GP, which the
  * kernel delivers as SIGSEGV (SIGBUS on some BSDs; SIGILL where an emulator
- * refuses the opcode). For the duration of one call we install a handler for
- * those three signals that jumps back out of the faulting instruction -- but
- * only when the fault is ours: this thread is inside a guarded call and RIP
- * lies in the backdoor stubs. Any other fault goes to the handler the runtime
+ * refuses the opcode); on arm64 the backdoor's `mrs xzr, mdccsr_el0` from EL0
+ * is an undefined instruction off VMware, SIGILL (bdoor_aarch64.S). For the
+ * duration of one call we install a handler for those three signals that
+ * jumps back out of the faulting instruction -- but only when the fault is
+ * ours: this thread is inside a guarded call and the PC (RIP) lies in the
+ * backdoor stubs. Any other fault goes to the handler the runtime
  * had (V8 and JSC install their own), and the old handlers are put back
  * before we return.
  */
@@ -26,7 +28,7 @@
 
 int vmt_abi_version(void) { return VMT_ABI_VERSION; }
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
 
 extern char vmt_asm_begin[], vmt_asm_end[];
 void vmt_asm_inl(uint64_t *frame);
@@ -64,8 +66,12 @@ static void chain(int sig, siginfo_t *si, void *uc)
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
-	uintptr_t rip = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
-	if (guard_jump && rip >= (uintptr_t)vmt_asm_begin && rip < (uintptr_t)vmt_asm_end)
+#if defined(__x86_64__)
+	uintptr_t pc = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#else
+	uintptr_t pc = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.pc;
+#endif
+	if (guard_jump && pc >= (uintptr_t)vmt_asm_begin && pc < (uintptr_t)vmt_asm_end)
 		siglongjmp(*guard_jump, sig);
 	chain(sig, si, uc);
 }
@@ -74,7 +80,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
  * Real VMware needs none. Per thread, tried once, failure ignored. */
 static void try_ioperm(void)
 {
-#if defined(__linux__)
+#if defined(__linux__) && defined(__x86_64__)
 	static __thread int tried;
 	if (!tried) {
 		tried = 1;
@@ -127,6 +133,7 @@ int vmt_bdoor_lb(uint32_t regs[7]) { return guarded_call(vmt_asm_inl, regs, 0, -
 int vmt_bdoor_hb_out(uint32_t regs[7], const uint8_t *buf) { return guarded_call(vmt_asm_outsb, regs, (uintptr_t)buf, 4); }
 int vmt_bdoor_hb_in(uint32_t regs[7], uint8_t *buf) { return guarded_call(vmt_asm_insb, regs, (uintptr_t)buf, 5); }
 
+#if defined(__x86_64__)
 int vmt_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
 	uint32_t a = leaf, b, c = subleaf, d;
@@ -134,8 +141,11 @@ int vmt_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 	out[0] = a; out[1] = b; out[2] = c; out[3] = d;
 	return 0;
 }
+#else /* arm64: no CPUID */
+int vmt_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) { (void)leaf; (void)subleaf; memset(out, 0, 16); return -ENOSYS; }
+#endif
 
-#else /* not x86-64: no port I/O backdoor */
+#else /* neither x86-64 nor arm64: no backdoor */
 
 int vmt_bdoor_lb(uint32_t regs[7]) { (void)regs; return -ENOSYS; }
 int vmt_bdoor_hb_out(uint32_t regs[7], const uint8_t *buf) { (void)regs; (void)buf; return -ENOSYS; }

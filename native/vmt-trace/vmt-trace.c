@@ -365,7 +365,9 @@ static void regs_to_frame(const struct user_regs_struct *r, uint32_t f[7])
 
 /* A register the host wrote gets its 32-bit value, zero-extended as the
  * hardware does; one it left alone keeps all 64 bits (it may hold a pointer). */
-static void set32(unsigned long long *reg, uint32_t before, uint32_t after)
+typedef __typeof__(((struct user_regs_struct *)0)->rax) user_reg;	/* unsigned long long (glibc), unsigned long (musl) */
+
+static void set32(user_reg *reg, uint32_t before, uint32_t after)
 {
 	if (after != before)
 		*reg = after;

@@ -37,7 +37,12 @@ const commandsA: Commands = [
   ['tclo-clock', 'vmt sim --allow-set-clock --clock-offset 7200 --tclo OS_Resume -- vmt tclo listen --clock-sync 3600 --json --exit-after 2 --timeout 30'],
   ['tclo-date-after', 'date +%s'],
 ];
+// boot B runs vmt-linux-x64-baseline on -cpu Nehalem (x86-64-v2: SSE4.2, no AVX/AVX2), the oldest
+// CPU any bun binary runs on: on TCG's default qemu64 even an empty bun baseline binary dies with
+// SIGILL (seen in boot B under qemu64, and under qemu-x86_64 -cpu qemu64)
+const BASELINE = BINARY.replace(/vmt-linux-x64$/, 'vmt-linux-x64-baseline');
 const commandsB: Commands = [
+  ['version', 'vmt --version'],
   ['probe-json', 'vmt checkvm --probe --json'],
   ['nonroot-probe-json', 'runas vmt checkvm --probe --json'],
   ['gettime-probe', 'vmt gettime --probe'],
@@ -48,13 +53,13 @@ let booted: Promise<{ A: Boot; B: Boot }> | undefined;
 /** Set-up and both boots, once, shared by every test. */
 function boots(): Promise<{ A: Boot; B: Boot }> {
   booted ??= (async () => {
-    if (!existsSync(BINARY)) {
-      throw new Error(`${BINARY} is missing: build the standalone binary first with \`npm run binaries\``);
+    for (const b of [BINARY, BASELINE]) {
+      if (!existsSync(b)) throw new Error(`${b} is missing: build the standalone binaries first with \`npm run binaries\``);
     }
     runSetup();
     const [A, B] = await Promise.all([
       boot('checkvm-vmport-on', { MACHINE: 'pc,vmport=on', MEM: '1024', QEMU_EXTRA: `-uuid ${UUID}` }, commandsA),
-      boot('checkvm-vmport-off', { MACHINE: 'pc,vmport=off', MEM: '1024', QEMU_EXTRA: '' }, commandsB),
+      boot('checkvm-vmport-off', { MACHINE: 'pc,vmport=off', MEM: '1024', QEMU_EXTRA: '', CPU: 'Nehalem' }, commandsB, BASELINE),
     ]);
     return { A, B };
   })();
@@ -210,7 +215,15 @@ test('A: the reference (open-vm-tools vmware-checkvm under ioperm) agrees with v
   assert.equal(n.rc, 1, `exit status${ctx(A, n)}`);
 });
 
-// ---- boot B: -machine pc,vmport=off ------------------------------------------
+// ---- boot B: -machine pc,vmport=off, -cpu Nehalem, vmt-linux-x64-baseline -----
+
+test('B: the baseline binary runs on -cpu Nehalem (no AVX)', T, async () => {
+  const { B } = await boots();
+  const r = get(B, 'version');
+  assertClean(B, r);
+  assert.equal(r.rc, 0, `exit status${ctx(B, r)}`);
+  assert.match(r.stdout, /^vmt\/\S+ linux-x64 bun-\S+ \(standalone binary\)\n$/, `stdout${ctx(B, r)}`);
+});
 
 test('B: vmport=off: checkvm --probe --json as root: exit 1, knock "silent"', T, async () => {
   const { B } = await boots();
