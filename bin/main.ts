@@ -12,6 +12,8 @@ import { errorJson, wantsJson, write, writeJson } from '../src/cli/output.js';
 import { VERSION_WORDS, versionLine } from '../src/cli/version.js';
 
 export { COMMANDS };
+// for scripts/contracts.mjs: the flags snapshot and the completion scripts, from this same table
+export { completion, contractOf } from '../src/cli/contracts.js';
 
 const selfFile = fileURLToPath(import.meta.url);
 
