@@ -38,7 +38,7 @@ export async function generate() {
   ]);
 }
 
-/** The lines that differ, old (-) then new (+), with the line numbers: enough to see the change. */
+/** The lines that differ, checked in (-) then generated (+), after a few lines of context: enough to see the change. */
 export function lineDiff(oldText, newText, limit = 40) {
   const a = oldText.split('\n');
   const b = newText.split('\n');
@@ -47,7 +47,8 @@ export function lineDiff(oldText, newText, limit = 40) {
   let ea = a.length;
   let eb = b.length;
   while (ea > start && eb > start && a[ea - 1] === b[eb - 1]) ea--, eb--;
-  const out = [`@@ line ${start + 1} @@`, ...a.slice(start, ea).map((l) => `- ${l}`), ...b.slice(start, eb).map((l) => `+ ${l}`)];
+  const context = a.slice(Math.max(0, start - 4), start).map((l) => `  ${l}`);
+  const out = [`@@ line ${start + 1} @@`, ...context, ...a.slice(start, ea).map((l) => `- ${l}`), ...b.slice(start, eb).map((l) => `+ ${l}`)];
   return out.length > limit ? [...out.slice(0, limit), `  ... (${out.length - limit} more lines)`] : out;
 }
 
