@@ -8,10 +8,12 @@ import pjsonRaw from '../package.json' with { type: 'json' };
 import { COMMANDS } from '../commands/index.js';
 import { argvProblem, spaced } from '../src/cli/argv.js';
 import { Exit } from '../src/cli/exit.js';
-import { errorJson, wantsJson, write, writeJson } from '../src/cli/output.js';
+import { errorJson, jsonText, wantsJson, write, writeJson } from '../src/cli/output.js';
 import { VERSION_WORDS, versionLine } from '../src/cli/version.js';
 
 export { COMMANDS };
+// for scripts/contracts.mjs: the flags snapshot and the completion scripts, from this same table
+export { completion, contractOf } from '../src/cli/contracts.js';
 
 const selfFile = fileURLToPath(import.meta.url);
 
@@ -45,7 +47,8 @@ export async function main(given = process.argv.slice(2)): Promise<void> {
     const usage = cmd ? `vmt ${cmd.usage}` : `vmt COMMAND [FLAGS]\nCommands: ${Object.keys(COMMANDS).map(spaced).join(', ')}`;
     const name = bad.id ? `vmt ${spaced(bad.id)}` : 'vmt';
     write(2, `${name}: ${bad.message}\nUsage: ${usage}\nSee '${name} --help'.\n`);
-    if (wantsJson(argv)) writeJson(errorJson(bad.message, Exit.USAGE));
+    // a command that prints JSON lines (tclo listen) fails in one line too
+    if (wantsJson(argv)) (cmd && 'jsonLines' in cmd && cmd.jsonLines ? write(1, `${jsonText(errorJson(bad.message, Exit.USAGE))}\n`) : writeJson(errorJson(bad.message, Exit.USAGE)));
     process.exitCode = Exit.USAGE;
     return;
   }

@@ -322,6 +322,26 @@ function seeAlso(refs) {
   return sorted.map(([n, s], i) => `.Xr ${arg(n)} ${s}${i < sorted.length - 1 ? ' ,' : ''}`);
 }
 
+// Pages every command's SEE ALSO cites besides those its description names:
+// the BSD driver, the VMCI and vsock pages, drvctl(8), open-vm-tools' tools.
+const RELATED = {
+  rpc: [['vmware-rpctool', '1'], ['vmt', '4']],
+  'info:get': [['vmware-rpctool', '1']],
+  'info:set': [['vmware-rpctool', '1']],
+  checkvm: [['vmware-checkvm', '1'], ['vmt', '4']],
+  gettime: [['vmt', '4']],
+  report: [['vmtoolsd', '8']],
+  'tclo:listen': [['vmt', '4'], ['vmtoolsd', '8']],
+  'vsock:cat': [['vsock', '7'], ['vmci', '4']],
+  'vsock:cid': [['vsock', '7'], ['vmci', '4']],
+  'sim:serve': [['vsock', '7']],
+  devices: [['drvctl', '8'], ['vmci', '4']],
+  attach: [['drvctl', '8']],
+  detach: [['drvctl', '8']],
+  drvctl: [['drvctl', '8']],
+};
+const relatedTo = (id) => RELATED[id] ?? (id.startsWith('stat:') ? [['vmware-toolbox-cmd', '1']] : []);
+
 export function commandPage(id, cmd, pjson) {
   const name = pageName(id);
   const flags = visibleFlags(cmd);
@@ -373,7 +393,7 @@ export function commandPage(id, cmd, pjson) {
     });
   }
 
-  const refs = [['vmt', '1']];
+  const refs = [['vmt', '1'], ...relatedTo(id)];
   for (const p of descParas) for (const m of p.matchAll(/\b([A-Za-z_][\w.+-]*)\(([1-9][a-z]?)\)/g)) refs.push([m[1], m[2]]);
   L.push('.Sh SEE ALSO', ...seeAlso(refs));
   return `${L.join('\n')}\n`;
@@ -420,6 +440,15 @@ export function overviewPage(commands, pjson) {
     ...prose(
       'The path of the libvmt shared library to load, overriding the built-in one (native/build/libvmt.so beside the installed package, or the copy embedded in a standalone binary).',
     ),
+    '.It Ev XDG_RUNTIME_DIR',
+    ...prose('Where vmt keeps its small state files (under vmt/): what vmt report last sent, what vmt detach undid; /run when it is unset.'),
+    '.El',
+    '.Sh FILES',
+    '.Bl -tag -width Ds',
+    '.It Pa $XDG_RUNTIME_DIR/vmt/',
+    ...prose('vmt\'s state files (/run/vmt/ when XDG_RUNTIME_DIR is unset).'),
+    '.It Pa /dev/vsock',
+    ...prose('The vsock device; vmt vsock cid asks it for this machine\'s context ID.'),
     '.El',
   );
   L.push('.Sh EXIT STATUS', ...prose('Every command exits with one of these statuses; each command\'s page says what they mean for it.'), '.Bl -tag -width Ds');
@@ -431,6 +460,11 @@ export function overviewPage(commands, pjson) {
     ['vmware-rpctool', '1'],
     ['vmtoolsd', '8'],
     ['systemd-detect-virt', '1'],
+    ['vmt', '4'],
+    ['vmci', '4'],
+    ['vsock', '7'],
+    ['drvctl', '8'],
+    ['vmware-toolbox-cmd', '1'],
   ];
   L.push('.Sh SEE ALSO', ...seeAlso(refs));
   return `${L.join('\n')}\n`;

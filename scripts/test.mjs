@@ -74,8 +74,9 @@ if (parts.some((p) => p !== 'unit')) {
     fix: 'see the lines above (it needs bun from npm install)',
   });
 }
-// for test/unit/man.test.ts; apt-install.sh says "installing mandoc" when it has to
-if (parts.includes('unit')) step('installing mandoc', 'bash', ['scripts/apt-install.sh', 'mandoc'], { speaks: true, quiet: true });
+// mandoc for test/unit/man.test.ts, zsh and fish for test/unit/contracts.test.ts (the completions);
+// apt-install.sh says what it installs when it has to
+if (parts.includes('unit')) step('installing mandoc, zsh and fish', 'bash', ['scripts/apt-install.sh', 'mandoc', 'zsh', 'fish'], { speaks: true, quiet: true });
 
 // The vsock interlock: libvmt refuses every vsock socket (and /dev/vsock) with EPERM while this is
 // set, so no test can reach this machine's vsock; vsock runs only inside the QEMU guest, where

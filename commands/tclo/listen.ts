@@ -34,6 +34,7 @@ Only one agent may own TCLO: vmt refuses to start (exit 3) while vmtoolsd, the B
 
 ${exitParagraph(EXIT)}`;
   static exitStatus = EXIT;
+  static jsonLines = true;
   static usage = 'tclo listen [--app NAME] [--json] [--exit-after N] [--timeout SECONDS] [--on-halt CMD] [--on-reboot CMD] [--on-poweron CMD] [--on-suspend CMD] [--on-resume CMD] [--power-ops none|system] [--hook-timeout SECONDS] [--clock-sync SECONDS] [--report] [--report-interval SECONDS] [--report-hostname] [--report-ip] [--force] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
   static examples = [
     { description: 'Answer the host; halt and reboot stay refused', command: '<%= config.bin %> tclo listen' },

@@ -5,7 +5,7 @@ import { Command, Flags } from '@oclif/core';
 import { LibvmtUnavailable } from '../ffi/index.js';
 import { spaced, usageMessage, usageText } from './argv.js';
 import { Exit, UsageError, VmtError, type ExitStatus } from './exit.js';
-import { errorJson, wantsJson, write, writeJson } from './output.js';
+import { errorJson, jsonText, wantsJson, write, writeJson } from './output.js';
 
 export abstract class VmtCommand extends Command {
   static baseFlags = {
@@ -14,6 +14,9 @@ export abstract class VmtCommand extends Command {
 
   /** The command line as given (oclif's parse() consumes this.argv). */
   protected readonly commandLine: readonly string[] = [...this.argv];
+
+  /** --json prints JSON lines (a streaming command): a failure is one line too, not an indented document. */
+  static jsonLines = false;
 
   /** What each exit status means for this command (the man page and --help show it). */
   static exitStatus: ExitStatus = [];
@@ -58,7 +61,7 @@ export abstract class VmtCommand extends Command {
   /** A failure: the message on stderr (and as {"error"} on stdout with --json), the exit status. */
   protected failure(message: string, exit: number): void {
     this.note(message);
-    if (this.json()) writeJson(errorJson(message, exit));
+    if (this.json()) this.errorDocument(message, exit);
     this.setExit(exit);
   }
 
@@ -67,8 +70,14 @@ export abstract class VmtCommand extends Command {
     const ctor = this.constructor as typeof Command;
     const usage = ctor.usage ?? this.name();
     write(2, usageText(this.name(), usage, message));
-    if (this.json()) writeJson(errorJson(message, Exit.USAGE));
+    if (this.json()) this.errorDocument(message, Exit.USAGE);
     this.setExit(Exit.USAGE);
+  }
+
+  /** {"error": ...} on stdout: indented as every document, or one line from a command that prints JSON lines. */
+  private errorDocument(message: string, exit: number): void {
+    if ((this.constructor as typeof VmtCommand).jsonLines) write(1, `${jsonText(errorJson(message, exit))}\n`);
+    else writeJson(errorJson(message, exit));
   }
 
   /** --json was asked for (read from the command line: a parse error comes before the flags). */
