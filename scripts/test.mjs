@@ -76,6 +76,8 @@ if (parts.some((p) => p !== 'unit')) {
 }
 // for test/unit/man.test.ts; apt-install.sh says "installing mandoc" when it has to
 if (parts.includes('unit')) step('installing mandoc', 'bash', ['scripts/apt-install.sh', 'mandoc'], { speaks: true, quiet: true });
+// for test/cli/package.test.ts: the arm64 libvmt of the npm package (Debian's cross compiler) and man
+if (parts.includes('cli')) step('installing gcc-aarch64-linux-gnu and man-db', 'bash', ['scripts/apt-install.sh', 'gcc-aarch64-linux-gnu', 'man-db'], { speaks: true, quiet: true });
 
 // The vsock interlock: libvmt refuses every vsock socket (and /dev/vsock) with EPERM while this is
 // set, so no test can reach this machine's vsock; vsock runs only inside the QEMU guest, where
