@@ -9,19 +9,19 @@
 //   SHA256SUMS                     of all of the above (sha256sum -c SHA256SUMS)
 // The targets, and which of them get a .deb, are in scripts/release-targets.json
 // (the tests read the same list). `node scripts/package.mjs linux-x64` makes
-// only the files of the targets named; `--fast` compresses less (the tests). Anything missing is named in one line
+// only the files of the targets named; `--out DIR` writes them there instead
+// of dist/, and `--fast` does not compress them (the tests). Anything missing is named in one line
 // on stderr, then exit status 1; nothing is half-written into dist/.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
 export const TARGETS = JSON.parse(readFileSync(join(root, 'scripts/release-targets.json'), 'utf8'));
 /** The completion scripts (generated from the command metadata) and where the .deb puts them. */
 export const COMPLETIONS = [
@@ -76,7 +76,7 @@ function debBuild(tree, out, epoch) {
   }
   chmodSync(tree, 0o755);
   // gzip: xz of a 100 MB binary takes a minute on a small machine; every dpkg reads gzip
-  run('dpkg-deb', ['--root-owner-group', '-Zgzip', `-z${LEVEL}`, '--build', tree, out], `building ${out}`, { env: { ...process.env, SOURCE_DATE_EPOCH: epoch } });
+  run('dpkg-deb', ['--root-owner-group', ...(LEVEL ? ['-Zgzip', `-z${LEVEL}`] : ['-Znone']), '--build', tree, out], `building ${out}`, { env: { ...process.env, SOURCE_DATE_EPOCH: epoch } });
 }
 
 function manPages() {
@@ -149,14 +149,20 @@ function archive(t, version, work, epoch) {
   return out;
 }
 
-const args = process.argv.slice(2);
-const LEVEL = args.includes('--fast') ? 1 : 6;
-const wanted = args.filter((a) => a !== '--fast');
-const unknown = wanted.filter((w) => !TARGETS.some((t) => t.archive === w));
-if (unknown.length) {
-  console.error(`package: unknown target '${unknown[0]}' (${TARGETS.map((t) => t.archive).join(', ')})`);
-  console.error('Usage: node scripts/package.mjs [--fast] [TARGET...]');
+function usage(line) {
+  console.error(`package: ${line}`);
+  console.error('Usage: node scripts/package.mjs [--fast] [--out DIR] [TARGET...]');
   process.exit(2);
+}
+let LEVEL = 6;
+let dist = join(root, 'dist');
+const wanted = [];
+for (const args = process.argv.slice(2); args.length;) {
+  const a = args.shift();
+  if (a === '--fast') LEVEL = 0;
+  else if (a === '--out') dist = resolve(args.shift() ?? usage('--out needs a directory'));
+  else if (TARGETS.some((t) => t.archive === a)) wanted.push(a);
+  else usage(`unknown target '${a}' (${TARGETS.map((t) => t.archive).join(', ')})`);
 }
 const targets = wanted.length ? TARGETS.filter((t) => wanted.includes(t.archive)) : TARGETS;
 const missing = [
@@ -189,8 +195,8 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
     const name = f.slice(work.length + 1);
     renameSync(f, join(dist, name));
     sums.push(`${sha256(join(dist, name))}  ${name}\n`);
-    console.log(`dist/${name}`);
+    console.log(join(dist, name));
   }
   writeFileSync(join(dist, 'SHA256SUMS'), sums.join(''));
-  console.log('dist/SHA256SUMS');
+  console.log(join(dist, 'SHA256SUMS'));
 }
