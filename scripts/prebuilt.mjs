@@ -3,7 +3,8 @@
 // needs no C compiler: native/prebuilt/linux-x64/{libvmt.so,vmt-trace} (cc,
 // or x86_64-linux-gnu-gcc on another machine) and
 // native/prebuilt/linux-arm64/libvmt.so (Debian's cross compiler,
-// aarch64-linux-gnu-gcc: apt-get install gcc-aarch64-linux-gnu). Run by
+// aarch64-linux-gnu-gcc: apt-get install gcc-aarch64-linux-gnu
+// libc6-dev-arm64-cross). Run by
 // `npm pack` (prepack) and `npm run package`. An installed package uses the
 // one for its platform and compiles only when none matches
 // (scripts/postinstall.mjs, src/ffi/paths.ts).
@@ -20,7 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Each prebuilt target: its folder under native/prebuilt, the compiler, the assembly suffixes, and whether vmt sim's tracer is built. */
 export const PREBUILT = [
   { key: 'linux-x64', cc: process.arch === 'x64' ? 'cc' : 'x86_64-linux-gnu-gcc', debian: 'gcc-x86-64-linux-gnu', asm: ['_x86_64.S'], trace: true },
-  { key: 'linux-arm64', cc: process.arch === 'arm64' ? 'cc' : 'aarch64-linux-gnu-gcc', debian: 'gcc-aarch64-linux-gnu', asm: ['_aarch64.S', '_arm64.S'], trace: false },
+  { key: 'linux-arm64', cc: process.arch === 'arm64' ? 'cc' : 'aarch64-linux-gnu-gcc', debian: 'gcc-aarch64-linux-gnu libc6-dev-arm64-cross', asm: ['_aarch64.S', '_arm64.S'], trace: false },
 ];
 
 function compile(t, args, what) {

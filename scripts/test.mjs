@@ -68,6 +68,10 @@ step('type-checking and compiling the tests (tsc)', process.execPath, [join(root
   name: 'tsc',
   fix: 'fix the errors above, then run again (no tsc at all: run npm install)',
 });
+// for test/cli/package.test.ts: the arm64 libvmt of the npm package (Debian's cross compiler) and man
+if (parts.includes('cli')) {
+  step('installing the arm64 cross compiler and man-db', 'bash', ['scripts/apt-install.sh', 'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'man-db'], { speaks: true, quiet: true });
+}
 if (parts.some((p) => p !== 'unit')) {
   step('building the standalone binary', process.execPath, ['scripts/binaries.mjs'], {
     name: 'scripts/binaries.mjs',
@@ -76,8 +80,6 @@ if (parts.some((p) => p !== 'unit')) {
 }
 // for test/unit/man.test.ts; apt-install.sh says "installing mandoc" when it has to
 if (parts.includes('unit')) step('installing mandoc', 'bash', ['scripts/apt-install.sh', 'mandoc'], { speaks: true, quiet: true });
-// for test/cli/package.test.ts: the arm64 libvmt of the npm package (Debian's cross compiler) and man
-if (parts.includes('cli')) step('installing gcc-aarch64-linux-gnu and man-db', 'bash', ['scripts/apt-install.sh', 'gcc-aarch64-linux-gnu', 'man-db'], { speaks: true, quiet: true });
 
 // The vsock interlock: libvmt refuses every vsock socket (and /dev/vsock) with EPERM while this is
 // set, so no test can reach this machine's vsock; vsock runs only inside the QEMU guest, where
