@@ -12,14 +12,15 @@
 // only the files of the targets named; `--out DIR` writes them there instead
 // of dist/, and `--fast` does not compress them (the tests). Anything missing is named in one line
 // on stderr, then exit status 1; nothing is half-written into dist/.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync,
+  chmodSync, copyFileSync, createWriteStream, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const TARGETS = JSON.parse(readFileSync(join(root, 'scripts/release-targets.json'), 'utf8'));
@@ -62,6 +63,17 @@ function put(src, dest, mode = 0o644) {
   chmodSync(dest, mode);
 }
 
+/** The binary into a tree: a hard link where it can be (100 MB each), else a copy; mode 0755 either way. */
+function putBinary(src, dest) {
+  mkdirSync(dirname(dest), { recursive: true });
+  try {
+    if ((lstatSync(src).mode & 0o7777) === 0o755) return linkSync(src, dest);
+  } catch {
+    // another filesystem: copy
+  }
+  put(src, dest, 0o755);
+}
+
 function control(fields, description) {
   return `${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n')}\nDescription: ${description.join('\n ')}\n`;
 }
@@ -85,7 +97,7 @@ function manPages() {
 
 function vmtDeb(t, version, work, epoch) {
   const tree = join(work, `deb-${t.deb}`);
-  put(join(root, 'dist/bin', t.binary), join(tree, 'usr/bin/vmt'), 0o755);
+  putBinary(join(root, 'dist/bin', t.binary), join(tree, 'usr/bin/vmt'));
   for (const page of manPages()) {
     const dest = join(tree, 'usr/share/man', `man${page.slice(-1)}`, `${page}.gz`);
     mkdirSync(dirname(dest), { recursive: true });
@@ -135,17 +147,27 @@ function compatDeb(version, work, epoch) {
   return out;
 }
 
-function archive(t, version, work, epoch) {
+async function archive(t, version, work, epoch) {
   const name = `vmt-${version}-${t.archive}`;
   const tree = join(work, 'tar', name);
-  put(join(root, 'dist/bin', t.binary), join(tree, 'vmt'), 0o755);
+  putBinary(join(root, 'dist/bin', t.binary), join(tree, 'vmt'));
   for (const page of manPages()) put(join(root, 'man', page), join(tree, 'man', `man${page.slice(-1)}`, page));
   for (const c of COMPLETIONS) put(join(root, 'completions', c.file), join(tree, 'completions', c.file));
   put(join(root, 'LICENSE'), join(tree, 'LICENSE'));
   const out = join(work, `${name}.tar.gz`);
-  run('tar', ['-C', join(work, 'tar'), '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${epoch}`, '-cf', join(work, `${name}.tar`), name], `archiving ${name}`);
-  writeFileSync(out, gzipSync(readFileSync(join(work, `${name}.tar`)), { level: LEVEL }));
-  rmSync(join(work, `${name}.tar`));
+  // tar's output straight into gzip
+  const tar = spawn('tar', ['-C', join(work, 'tar'), '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${epoch}`, '-cf', '-', name], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((done) => tar.on('close', (status, signal) => done({ status, signal })));
+  let spawnError;
+  tar.on('error', (err) => { spawnError = err; });
+  try {
+    await pipeline(tar.stdout, createGzip({ level: LEVEL }), createWriteStream(out));
+  } catch (err) {
+    fail(`archiving ${name} failed: ${err.message}`);
+  }
+  const { status, signal } = await exited;
+  if (spawnError) fail(`archiving ${name} failed: cannot run tar (${spawnError.code ?? spawnError.message})`);
+  if (status !== 0) fail(`archiving ${name} failed: tar ${signal ? `was killed by ${signal}` : `exited ${status}`}; see its lines above`);
   return out;
 }
 
@@ -183,7 +205,7 @@ process.on('exit', () => rmSync(work, { recursive: true, force: true }));
   const outs = [];
   for (const t of targets) {
     if (t.deb) outs.push(vmtDeb(t, version, work, epoch));
-    outs.push(archive(t, version, work, epoch));
+    outs.push(await archive(t, version, work, epoch));
   }
   if (targets.some((t) => t.deb)) outs.push(compatDeb(version, work, epoch));
   // all made: now replace the previous release files in dist/

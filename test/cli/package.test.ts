@@ -24,8 +24,10 @@ const built = (t: Target) => existsSync(join(root, 'dist/bin', t.binary));
 const TARGETS = process.env.CI ? ALL : ALL.filter(built);
 const work = mkdtempSync(join(tmpdir(), 'vmt-package-test-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-/** Where the package test writes the release files (not dist/: uncompressed, for the tests only). */
-const out = join(work, 'out');
+/** Where the package test writes its release files (uncompressed, for the tests only): beside dist/bin, so the binaries are linked, not copied. */
+mkdirSync(join(root, 'dist'), { recursive: true });
+const out = mkdtempSync(join(root, 'dist', '.package-test-'));
+process.on('exit', () => rmSync(out, { recursive: true, force: true }));
 
 function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 300_000, ...opts });
