@@ -68,6 +68,10 @@ step('type-checking and compiling the tests (tsc)', process.execPath, [join(root
   name: 'tsc',
   fix: 'fix the errors above, then run again (no tsc at all: run npm install)',
 });
+// for test/cli/package.test.ts: the arm64 libvmt of the npm package (Debian's cross compiler) and man
+if (parts.includes('cli')) {
+  step('installing the arm64 cross compiler and man-db', 'bash', ['scripts/apt-install.sh', 'gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross', 'man-db'], { speaks: true, quiet: true });
+}
 if (parts.some((p) => p !== 'unit')) {
   step('building the standalone binary', process.execPath, ['scripts/binaries.mjs'], {
     name: 'scripts/binaries.mjs',

@@ -11,7 +11,7 @@ export class LibvmtUnavailable extends Error {}
 
 export const LIBVMT_ABI = 3;
 
-/** Where libvmt is: $VMT_LIBVMT, else the copy native/build holds or the standalone binary embeds. */
+/** Where libvmt is: $VMT_LIBVMT, else the copy the standalone binary embeds, native/build holds or the package ships prebuilt (paths.ts). */
 export function libvmtPath(): string {
   return process.env.VMT_LIBVMT || nativePath('libvmt.so');
 }
