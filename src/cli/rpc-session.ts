@@ -16,6 +16,8 @@ export interface RpcSession {
   send(command: Uint8Array): Promise<RpcResult>;
   /** Closes whatever channel is open; safe to call twice, never throws. */
   close(): Promise<void>;
+  /** Closes the channel at once, synchronously (from a signal handler that exits next); never throws. */
+  abort?(): void;
   /** after close(): false when the host did not acknowledge closing the channel */
   readonly closedCleanly?: boolean;
   /** backdoor channels opened so far, requests sent again after the host provably did not take them */
@@ -66,7 +68,7 @@ class PersistentSession implements RpcSession {
       this.session = new RpciSession(() => rpciChannel(bd));
       // a signal between requests closes the channel, then vmt exits with 128 + N
       this.releaseSignals = onSignals((sig) => {
-        this.session?.close();
+        this.abort();
         process.exit(signalExit(sig));
       });
     }
@@ -77,6 +79,11 @@ class PersistentSession implements RpcSession {
     } finally {
       await tick(); // a signal that came during the request is handled here
     }
+  }
+
+  abort(): void {
+    this.closed = true;
+    if (this.session) this.closedCleanly = this.session.close();
   }
 
   async close(): Promise<void> {
