@@ -42,6 +42,19 @@ for (const hb of [true, false]) {
   });
 }
 
+test('the summary line at the end of a run counts channels per protocol and how they closed', () => {
+  const { send, session, host, transcript } = setup();
+  for (let i = 0; i < 5; i++) send('info-get guestinfo.k');
+  session.close();
+  send('info-get guestinfo.k'); // a second channel, left open: closed at shutdown
+  host.shutdown();
+  assert.deepEqual(transcript.at(-1), {
+    t: 'summary',
+    channels: { RPCI: { opens: 2, closes: { guest: 1, exit: 0, shutdown: 1 } }, TCLO: { opens: 0, closes: { guest: 0, exit: 0, shutdown: 0 } } },
+    requests: { rpci: 6, tclo: 0 },
+  });
+});
+
 // HB calls of the first request: 1 OPEN, 2 SENDSIZE, 3 HB send, 4 RECVSIZE, 5 HB receive, 6 RECVSTATUS; the second: 7..11
 test('a failure before the host had the message: sent again on a new channel, carried out once', () => {
   const { send, count, requests, session } = setup({ faults: 'timeout@7' });
