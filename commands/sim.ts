@@ -61,7 +61,7 @@ ${exitParagraph(EXIT)}`;
     'clock-offset': numberFlag({ description: "the host clock's offset from this machine's, in seconds (may be negative or fractional)", unit: 'seconds' }),
     timeout: numberFlag({ description: 'kill the program and everything it started after SECONDS', unit: 'seconds', above: 0 }),
     'allow-set-clock': Flags.boolean({ description: "let the program set this machine's clock (to the simulated host's, say); refused by default" }),
-    transcript: Flags.string({ description: 'write one JSON line per backdoor call, per RPC/TCLO message, per SetGuestInfo report and per refused syscall to FILE' }),
+    transcript: Flags.string({ description: 'write one JSON line per backdoor call, per RPC/TCLO message, per SetGuestInfo report and per refused syscall to FILE, and a last {"t":"summary"} line counting the channels opened and closed per protocol' }),
     'host-view': Flags.string({ description: "write the host's view of the guest, from its SetGuestInfo reports, to FILE as JSON shaped like vSphere's VirtualMachine.guest (hostName, ipAddress, net, ipStack, guestId, guestFullName, ...): at start, after every change and at the end" }),
   };
 

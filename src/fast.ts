@@ -12,6 +12,7 @@ import { compat } from './cli/compat.js';
 import { Exit, UsageError, VmtError } from './cli/exit.js';
 import { bytes, readInput } from './cli/input.js';
 import { errorJson, write, writeJson } from './cli/output.js';
+import { runRpcBatch } from './cli/rpc-batch.js';
 import { RPC_USAGE, runRpc } from './cli/rpc-run.js';
 import { VERSION_WORDS, versionLine } from './cli/version.js';
 import { checkvm, renderCheckvm } from './detect/checkvm.js';
@@ -48,7 +49,7 @@ async function fastCheckvm(args: string[]): Promise<number | null> {
   }
 }
 
-/** `vmt rpc [send] [--json] [--raw] [--probe] [--transport auto|backdoor] (COMMAND | -f FILE)`; anything else goes to oclif. */
+/** `vmt rpc [send] [--json] [--raw] [--probe] [--transport auto|backdoor] (COMMAND | -f FILE | --batch [-0])`; anything else goes to oclif. */
 async function fastRpc(args: string[]): Promise<number | null> {
   const name = 'rpc';
   let json = false;
@@ -57,9 +58,13 @@ async function fastRpc(args: string[]): Promise<number | null> {
   let transport: 'auto' | 'backdoor' | undefined;
   let file: string | undefined;
   let command: string | undefined;
+  let batch = false;
+  let nul = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--json' && !json) json = true;
+    else if (a === '--batch' && !batch) batch = true;
+    else if ((a === '-0' || a === '--null') && !nul) nul = true;
     else if (a === '--raw' && !raw) raw = true;
     else if (a === '--probe' && !probe) probe = true;
     else if ((a === '--transport' || a === '-f') && i + 1 < args.length) {
@@ -70,8 +75,11 @@ async function fastRpc(args: string[]): Promise<number | null> {
     } else if (!a.startsWith('-') && command === undefined) command = a;
     else return null;
   }
-  if ((command === undefined) === (file === undefined)) return null;
+  if (batch || nul) {
+    if (!batch || raw || command !== undefined || file !== undefined) return null; // oclif words the error
+  } else if ((command === undefined) === (file === undefined)) return null;
   try {
+    if (batch) return await runRpcBatch({ nul, transport: transport ?? 'auto', probe });
     return await runRpc(file !== undefined ? await readInput(file, { raw }) : bytes(command!), { json, transport: transport ?? 'auto', probe });
   } catch (err) {
     if (err instanceof VmtError || err instanceof LibvmtUnavailable) {

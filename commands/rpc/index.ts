@@ -4,6 +4,7 @@ import { exitParagraph, UsageError, type ExitStatus } from '../../src/cli/exit.j
 import type { TransportChoice } from '../../src/cli/guestrpc.js';
 import { probeFlag, transportFlags } from '../../src/cli/flags.js';
 import { bytes, readInput } from '../../src/cli/input.js';
+import { runRpcBatch } from '../../src/cli/rpc-batch.js';
 import { RPC_USAGE, runRpc } from '../../src/cli/rpc-run.js';
 
 const EXIT: ExitStatus = [
@@ -22,7 +23,9 @@ Give the command as one argument, or with -f FILE (-f - reads standard input) fo
 
 --json prints one JSON document with the keys ok, reply and transport; a reply that is not UTF-8 comes as an object whose base64 key holds it; a failure as an error object with message and exit.
 
-${exitParagraph(EXIT)}`;
+--batch reads commands from standard input, one per line (-0: separated by NUL bytes, for commands that contain newlines), and prints one JSON line per command, in order, each as soon as its reply is in: {"ok", "reply", "transport"} as above, or {"ok": false, "error", "exit"} for a command that got no reply (exit 4) or a bad line (exit 2: empty, over 64 KiB; nothing sent). A failing command does not stop the batch. On the backdoor one channel serves the whole batch, as vmtoolsd keeps its channel; when the host closes or resets it (timeout, checkpoint, a cookie it no longer knows) a new one is opened. No command is lost or carried out twice: one is sent again only when the host provably did not take it (opening the channel or sending its size or bytes failed; up to three sends), and a failure while receiving the reply is reported with "may_have_run": true and never sent again -- the host may have carried it out. Over vsock every command is its own connection (the host closes it after each reply). SIGINT, SIGTERM and SIGHUP close the channel after the current command and exit 128 + N with every line printed whole.
+
+${exitParagraph(EXIT)} With --batch: 4 if any command got no reply, else 2 if any line was bad, else 1 if the host answered "0 " to any, else 0; 3 stops the batch.`;
   static exitStatus = EXIT;
   static usage = RPC_USAGE;
   static aliases = ['rpc:send'];
@@ -31,6 +34,7 @@ ${exitParagraph(EXIT)}`;
     { description: 'Report an address to vSphere', command: '<%= config.bin %> rpc "info-set guestinfo.ip 10.0.0.5"' },
     { description: 'A large payload from a file', command: '<%= config.bin %> rpc -f request.txt' },
     { description: 'For scripts', command: '<%= config.bin %> rpc --json "info-get guestinfo.userdata"' },
+    { description: 'Many commands on one channel, one JSON line each', command: 'printf \'info-get guestinfo.a\\ninfo-get guestinfo.b\\n\' | <%= config.bin %> rpc --batch' },
     { description: 'Over vsock only', command: '<%= config.bin %> rpc --transport vsock "info-get guestinfo.metadata"' },
   ];
   static args = {
@@ -39,13 +43,20 @@ ${exitParagraph(EXIT)}`;
   static flags = {
     file: Flags.string({ char: 'f', description: 'read the command from FILE (- for standard input), as bytes' }),
     raw: Flags.boolean({ description: 'with -f: keep a trailing newline (it is dropped by default)', dependsOn: ['file'] }),
-    json: Flags.boolean({ description: 'print one JSON document (ok, reply, transport)' }),
+    json: Flags.boolean({ description: 'print one JSON document (ok, reply, transport); implied by --batch' }),
+    batch: Flags.boolean({ description: 'read commands from standard input, one per line; one JSON line per reply, on one channel', exclusive: ['file', 'raw'] }),
+    null: Flags.boolean({ description: 'with --batch: commands are separated by NUL bytes, not newlines (also -0)', dependsOn: ['batch'] }),
     probe: probeFlag(),
     ...transportFlags,
   };
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(Rpc);
+    const { args, flags } = await this.parse(Rpc, this.argv.map((a) => (a === '-0' ? '--null' : a)));
+    const send = { transport: flags.transport as TransportChoice, probe: flags.probe, vsockEndpoint: flags['vsock-endpoint'] };
+    if (flags.batch) {
+      if (args.command !== undefined) throw new UsageError('--batch reads the commands from standard input: give none as an argument');
+      return this.setExit(await runRpcBatch({ nul: flags.null, ...send }));
+    }
     if (args.command !== undefined && flags.file !== undefined) throw new UsageError('give the command as an argument or with -f, not both');
     if (args.command === undefined && flags.file === undefined) throw new UsageError('no command: give it as an argument or with -f FILE');
     const command = flags.file !== undefined ? await readInput(flags.file, { raw: flags.raw }) : bytes(args.command!);

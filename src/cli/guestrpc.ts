@@ -54,7 +54,7 @@ export function checkedRequest(command: Uint8Array): RpciRequest {
 const found = new Map<KnockPolicy, Promise<Backdoor>>();
 
 /** The VMware check, once per process and policy (`info get --encoding auto` makes two requests). */
-function vmwareBackdoor(policy: KnockPolicy): Promise<Backdoor> {
+export function vmwareBackdoor(policy: KnockPolicy): Promise<Backdoor> {
   let gate = found.get(policy);
   if (!gate) found.set(policy, (gate = findBackdoor(policy).then((f) => f.backdoor)));
   return gate;
@@ -84,17 +84,21 @@ export async function sendRpc(command: Uint8Array, { transport = 'auto', probe =
     return { ...reply, transport: 'backdoor' };
   } catch (err) {
     if (!(err instanceof ChannelError)) throw err;
-    if (err.stage === 'open') throw new VmtError(`${err.message}: the backdoor answers, but offers no GuestRPC channel (QEMU's vmport has none)`, Exit.UNAVAILABLE);
+    if (err.stage === 'open') throw noChannel(err);
     throw new VmtError(`the GuestRPC channel failed while ${err.stage === 'send' ? 'sending' : 'receiving'}: ${err.message}`, Exit.FAILED);
   }
 }
+
+/** The first backdoor channel could not be opened: the host offers none (exit 3). */
+export const noChannel = (err: ChannelError): VmtError =>
+  new VmtError(`${err.message}: the backdoor answers, but offers no GuestRPC channel (QEMU's vmport has none)`, Exit.UNAVAILABLE);
 
 /**
  * One RPCI over vsock, from a privileged source port when allowed. null: the
  * connection could not be made and the caller may fall back to the backdoor
  * (not `required`); a failure after it was made is an error either way.
  */
-async function sendOverVsock(request: RpciRequest, endpoint: VsockAddress, required: boolean): Promise<RpcResult | null> {
+export async function sendOverVsock(request: RpciRequest, endpoint: VsockAddress, required: boolean): Promise<RpcResult | null> {
   const lib = await loadLibvmt();
   let localPort = -1;
   const connect = vsockConnector(lib, endpoint);

@@ -5,7 +5,7 @@ import { sendRpc, type SendOptions } from './guestrpc.js';
 import { jsonBytes, write, writeHost, writeJson } from './output.js';
 
 /** The usage line of `vmt rpc` (`vmt rpc send` is an alias). */
-export const RPC_USAGE = 'rpc [COMMAND | -f FILE [--raw]] [--json] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
+export const RPC_USAGE = 'rpc [COMMAND | -f FILE [--raw] | --batch [-0]] [--json] [--probe] [--transport auto|backdoor|vsock] [--vsock-endpoint CID:PORT]';
 
 export async function runRpc(command: Uint8Array, opts: { json: boolean } & SendOptions): Promise<number> {
   const r = await sendRpc(command, opts);

@@ -128,9 +128,10 @@ export class SimHost {
     this.emit({ t: 'refused', pid, what: Buffer.from(what).toString('utf8'), error });
   }
 
-  /** End of the run: close every channel, so unanswered TCLO commands reach the transcript. */
+  /** End of the run: close every channel, so unanswered TCLO commands reach the transcript, then the summary line. */
   shutdown(): void {
     this.message.closeChannels(undefined, 'shutdown');
+    this.emit({ t: 'summary', channels: structuredClone(this.message.counts), requests: { rpci: this.stats.rpci, tclo: this.stats.tclo } });
   }
 
   private hbValid(r: HostRegs): boolean {

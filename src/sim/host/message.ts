@@ -10,7 +10,9 @@ import { MessageChannel, type Answer, type Endpoint, type Protocol } from './cha
 import { CPTLAST_MAX, type Fault, type FaultPlan, type HostileMode } from './faults.js';
 import { hi16, join16, lo16, u32, type HostRegs } from './regs.js';
 import type { SimStats } from './stats.js';
-import type { CloseReason, TranscriptSink } from './transcript.js';
+import type { ChannelCounts, CloseReason, TranscriptSink } from './transcript.js';
+
+const noCounts = (): ChannelCounts => ({ opens: 0, closes: { guest: 0, exit: 0, shutdown: 0 } });
 
 /** Channels per VM (protocol.md §3.3: 128 on current hosts; old guest_msg_def.h says 8). */
 export const MAX_CHANNELS = 128;
@@ -29,6 +31,8 @@ const FAIL: Answer = { status: 0 };
 
 export class MessageHost {
   private readonly channels = new Map<number, MessageChannel>();
+  /** opens and closes per protocol, for the transcript's summary line */
+  readonly counts: Record<Protocol, ChannelCounts> = { RPCI: noCounts(), TCLO: noCounts() };
 
   constructor(
     private readonly endpoints: Record<Protocol, Endpoint>,
@@ -102,6 +106,7 @@ export class MessageHost {
     const ch = new MessageChannel(id, protocol, pid, cookie, this.endpoints[protocol], this.hbEnabled);
     this.channels.set(id, ch);
     this.stats.opens++;
+    this.counts[protocol].opens++;
     this.emit({ t: 'channel', event: 'open', channel: id, protocol, pid, cookie: cookieFlag });
     this.endpoints[protocol].opened(ch);
     // DX.lo = 0 on success: the BSD drivers check it
@@ -177,6 +182,7 @@ export class MessageHost {
   private close(ch: MessageChannel, reason: CloseReason): Answer {
     this.channels.delete(ch.id);
     this.stats.closes++;
+    this.counts[ch.protocol].closes[reason]++;
     ch.close();
     this.emit({ t: 'channel', event: 'close', channel: ch.id, protocol: ch.protocol, pid: ch.pid, reason });
     return { status: MESSAGE_STATUS_SUCCESS };

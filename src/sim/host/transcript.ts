@@ -153,7 +153,24 @@ export interface GuestInfoEntry {
   trailing?: number;
 }
 
-export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry | VsockEntry | RefusedEntry | GuestInfoEntry;
+/** Message channels of one protocol in a run: opened, and closed by the guest (CLOSE), at its process's exit, or at the end of the run. */
+export interface ChannelCounts {
+  opens: number;
+  closes: Record<CloseReason, number>;
+}
+
+/**
+ * The last line of a run (`vmt sim -- PROGRAM`): its channels per protocol, and
+ * the requests answered (RPCI) and host commands the guest answered (TCLO). A
+ * program that keeps its RPCI channel shows far fewer opens than requests.
+ */
+export interface SummaryEntry {
+  t: 'summary';
+  channels: Record<Protocol, ChannelCounts>;
+  requests: { rpci: number; tclo: number };
+}
+
+export type TranscriptEntry = BdoorEntry | HbEntry | ChannelEntry | RpciEntry | RecvEntry | TcloEntry | FaultEntry | VsockEntry | RefusedEntry | GuestInfoEntry | SummaryEntry;
 export type TranscriptSink = (e: TranscriptEntry) => void;
 
 /** Bytes longer than this are cut in the transcript (the `<name>_length` field gives the full size). */
