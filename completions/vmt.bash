@@ -109,7 +109,7 @@ _vmt() {
       esac
       ;;
     rpc)
-      flags='-f --file --raw --json --probe --transport --vsock-endpoint'
+      flags='-f --file --raw --json --batch --null --probe --transport --vsock-endpoint'
       case $prev in
         -f|--file) :; return ;;  # a value: files (complete -o default)
         --transport) COMPREPLY=($(compgen -W 'auto backdoor vsock' -- "$cur")); return ;;  # its values
@@ -117,7 +117,7 @@ _vmt() {
       esac
       ;;
     rpc:send)
-      flags='-f --file --raw --json --probe --transport --vsock-endpoint'
+      flags='-f --file --raw --json --batch --null --probe --transport --vsock-endpoint'
       case $prev in
         -f|--file) :; return ;;  # a value: files (complete -o default)
         --transport) COMPREPLY=($(compgen -W 'auto backdoor vsock' -- "$cur")); return ;;  # its values

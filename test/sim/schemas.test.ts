@@ -59,8 +59,10 @@ interface Case {
   args: string[];
   /** the exit status it must have */
   status: number;
-  /** JSON lines (tclo listen), not one document */
+  /** JSON lines (tclo listen, rpc --batch), not one document */
   lines?: boolean;
+  /** standard input (rpc --batch) */
+  stdin?: string;
 }
 
 /** Checks one command's output against its schema (and that a failure document's exit is the status). */
@@ -99,6 +101,8 @@ test('under vmt sim: every --json document validates, results and failures', asy
     { id: 'rpc', args: ['rpc', '--json', 'info-get guestinfo.a'], status: 0 },
     { id: 'rpc', args: ['rpc', '--json', 'info-get guestinfo.none'], status: 1 },
     { id: 'rpc', args: ['rpc', '--json'], status: 2 },
+    { id: 'rpc', args: ['rpc', '--batch'], stdin: 'info-get guestinfo.a\ninfo-get guestinfo.none\nno-such-command\n', status: 1, lines: true },
+    { id: 'rpc', args: ['rpc', '--batch'], stdin: 'info-get guestinfo.a\n\n', status: 2, lines: true },
     { id: 'info:get', args: ['info', 'get', 'a', '--json'], status: 0 },
     { id: 'info:get', args: ['info', 'get', 'bin', '--json'], status: 0 },
     { id: 'info:get', args: ['info', 'get', 'none', '--json'], status: 1 },
@@ -118,7 +122,7 @@ test('under vmt sim: every --json document validates, results and failures', asy
   ];
   // one sim, one shell running every case (each vmt start under the tracer costs)
   const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const script = cases.map((c, i) => `${[...VMT, ...c.args].map(sh).join(' ')} >${dir}/${i}.out 2>${dir}/${i}.err; echo $? >${dir}/${i}.rc`).join('\n');
+  const script = cases.map((c, i) => `${c.stdin !== undefined ? `printf %s ${sh(c.stdin)} | ` : ''}${[...VMT, ...c.args].map(sh).join(' ')} >${dir}/${i}.out 2>${dir}/${i}.err; echo $? >${dir}/${i}.rc`).join('\n');
   const simArgs = ['--guestinfo', 'a=1', '--guestinfo', 'bin=aGk=', '--stat-file', join(dir, 'stat.json'), '--tclo', 'ping', '--timeout', '240'];
   await import('node:fs').then((fs) => fs.writeFileSync(join(dir, 'stat.json'), JSON.stringify({ raw: { 'text session': 'session 1' } })));
   const r = run(SIM, ['sim', ...simArgs, '--', 'sh', '-c', script], { XDG_RUNTIME_DIR: dir, VMT_VSOCK_FORBID: '1' }, 300_000);
