@@ -420,6 +420,10 @@ export function overviewPage(commands, pjson) {
     ...prose(
       'The path of the libvmt shared library to load, overriding the built-in one (native/build/libvmt.so beside the installed package, or the copy embedded in a standalone binary).',
     ),
+    '.It Ev VMT_TEST_RPCI_REPLY_MS',
+    ...prose(
+      'For tests only: shortens the 30 s bound on an RPCI reply over vsock to this many milliseconds (an integer from 1 to 30000; anything else leaves 30 s), so that a test of a host that stalls need not wait 30 s.',
+    ),
     '.El',
   );
   L.push('.Sh EXIT STATUS', ...prose('Every command exits with one of these statuses; each command\'s page says what they mean for it.'), '.Bl -tag -width Ds');
