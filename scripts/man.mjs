@@ -440,6 +440,10 @@ export function overviewPage(commands, pjson) {
     ...prose(
       'The path of the libvmt shared library to load, overriding the built-in one (native/build/libvmt.so beside the installed package, or the copy embedded in a standalone binary).',
     ),
+    '.It Ev VMT_TEST_RPCI_REPLY_MS',
+    ...prose(
+      'For tests only: shortens the 30 s bound on an RPCI reply over vsock to this many milliseconds (an integer from 1 to 30000; anything else leaves 30 s), so that a test of a host that stalls need not wait 30 s.',
+    ),
     '.It Ev XDG_RUNTIME_DIR',
     ...prose('Where vmt keeps its small state files (under vmt/): what vmt report last sent, what vmt detach undid; /run when it is unset.'),
     '.El',

@@ -21,6 +21,15 @@ export type Connector = (opts: { privileged: boolean }) => StreamConn;
 
 /** How long a reply may take to arrive, in all (the backdoor channel's checkpoint retries are bounded alike). */
 export const RPCI_REPLY_TIMEOUT_MS = 30_000;
+/** For tests only: an environment variable that shortens (never lengthens) RPCI_REPLY_TIMEOUT_MS, in ms. */
+export const REPLY_TIMEOUT_ENV = 'VMT_TEST_RPCI_REPLY_MS';
+
+/** The RPCI reply bound: RPCI_REPLY_TIMEOUT_MS, or REPLY_TIMEOUT_ENV when it is an integer from 1 to that. */
+export function rpciReplyTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const v = env[REPLY_TIMEOUT_ENV];
+  const n = v !== undefined && /^\d{1,6}$/.test(v) ? Number(v) : NaN;
+  return n >= 1 && n <= RPCI_REPLY_TIMEOUT_MS ? n : RPCI_REPLY_TIMEOUT_MS;
+}
 /** TCLO: a PING every this many ms after the first reply (RPCIN_HEARTBEAT_INTERVAL). */
 export const TCLO_PING_MS = 1000;
 
@@ -113,7 +122,12 @@ abstract class VsockChannel implements Channel {
  * right after the reply.
  */
 export class VsockRpciChannel extends VsockChannel {
-  constructor(connect: Connector, private readonly oneShot = true, now?: () => number) {
+  constructor(
+    connect: Connector,
+    private readonly oneShot = true,
+    now?: () => number,
+    private readonly replyTimeoutMs = rpciReplyTimeoutMs(),
+  ) {
     super(connect, true, now);
   }
 
@@ -124,11 +138,14 @@ export class VsockRpciChannel extends VsockChannel {
 
   /** The reply within RPCI_REPLY_TIMEOUT_MS in all: packets other than data (a PING stream) do not extend it. */
   receive(): Uint8Array {
-    const deadline = this.now() + RPCI_REPLY_TIMEOUT_MS;
+    const deadline = this.now() + this.replyTimeoutMs;
     for (;;) {
       const left = deadline - this.now();
       const body = left > 0 ? this.nextBody('receive', left) : null;
-      if (body === null) throw new ChannelError('receive', `no reply from the host within ${RPCI_REPLY_TIMEOUT_MS / 1000} s`);
+      if (body === null) {
+        const part = this.reader.pending ? ` (${this.reader.pending} bytes of a packet came, then nothing)` : '';
+        throw new ChannelError('receive', `no reply from the host within ${this.replyTimeoutMs / 1000} s${part}`);
+      }
       const p = this.decode('receive', body);
       if (p.type === 'data') return p.payload;
     }

@@ -6,6 +6,7 @@
 import type { RpciEndpoint } from './host/rpci.js';
 import type { TranscriptSink } from './host/transcript.js';
 import { VsockRpciConnection, VsockTcloConnection, type Output } from './host/vsock.js';
+import { VsockFaultCycle, type VsockFault } from './host/vsock-faults.js';
 
 /** The socket calls the server needs, none of them blocking (src/vsock provides them; tests fake them). */
 export interface ServeIo {
@@ -26,6 +27,8 @@ export interface ServeOptions {
   privilegedOnly: boolean;
   /** host commands for each TCLO connection, after its reset */
   tclo: string[];
+  /** hostile packets (--fault): each DATA packet the host sends takes the next one in turn */
+  faults?: VsockFault[];
 }
 
 type Conn = VsockRpciConnection | VsockTcloConnection;
@@ -33,6 +36,7 @@ type Conn = VsockRpciConnection | VsockTcloConnection;
 export class VsockServer {
   private readonly listeners = new Map<number, 'RPCI' | 'TCLO'>();
   private readonly conns = new Map<number, Conn>();
+  private readonly faults: VsockFaultCycle | null;
 
   constructor(
     private readonly io: ServeIo,
@@ -40,6 +44,7 @@ export class VsockServer {
     private readonly emit: TranscriptSink,
     private readonly opts: ServeOptions,
   ) {
+    this.faults = opts.faults?.length ? new VsockFaultCycle(opts.faults) : null;
     if (opts.rpciPort !== undefined) this.listeners.set(io.listen(opts.rpciPort), 'RPCI');
     if (opts.tcloPort !== undefined) this.listeners.set(io.listen(opts.tcloPort), 'TCLO');
   }
@@ -64,10 +69,10 @@ export class VsockServer {
     if (!got) return false;
     const { fd, peerPort } = got;
     if (kind === 'RPCI') {
-      this.conns.set(fd, new VsockRpciConnection(this.rpci, this.emit, peerPort, this.opts.privilegedOnly));
+      this.conns.set(fd, new VsockRpciConnection(this.rpci, this.emit, peerPort, this.opts.privilegedOnly, this.faults));
       return true;
     }
-    const conn = new VsockTcloConnection(this.opts.tclo, this.emit, peerPort);
+    const conn = new VsockTcloConnection(this.opts.tclo, this.emit, peerPort, this.faults);
     this.conns.set(fd, conn);
     this.deliver(fd, conn.start());
     return true;

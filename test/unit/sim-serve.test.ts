@@ -6,60 +6,11 @@ import { test } from 'node:test';
 import { decodePacket, encodePacket, PacketReader } from '../../src/guestrpc/vsock-packet.js';
 import { defaultConfig, GuestInfoStore, type TranscriptEntry } from '../../src/sim/host/index.js';
 import { RpciEndpoint } from '../../src/sim/host/rpci.js';
-import { VsockServer, type ServeIo } from '../../src/sim/serve.js';
+import { VsockServer } from '../../src/sim/serve.js';
+import { fakeServeIo as fakeIo, type FakeConn } from './fake-serve-io.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-interface FakeConn {
-  fd: number;
-  peerPort: number;
-  toHost: number[];
-  fromHost: number[];
-  guestClosed: boolean;
-  hostClosed: boolean;
-}
-
-function fakeIo() {
-  let nextFd = 10;
-  const listening = new Map<number, { port: number; pending: FakeConn[] }>();
-  const conns = new Map<number, FakeConn>();
-  const io: ServeIo = {
-    listen(port) {
-      const fd = nextFd++;
-      listening.set(fd, { port, pending: [] });
-      return fd;
-    },
-    accept(fd) {
-      const c = listening.get(fd)!.pending.shift();
-      if (!c) return null;
-      conns.set(c.fd, c);
-      return { fd: c.fd, peerPort: c.peerPort };
-    },
-    recv(fd, max) {
-      const c = conns.get(fd)!;
-      if (c.toHost.length === 0 && c.guestClosed) return null;
-      return Uint8Array.from(c.toHost.splice(0, max));
-    },
-    send(fd, data) {
-      const c = conns.get(fd)!;
-      if (c.guestClosed) throw new Error('EPIPE');
-      c.fromHost.push(...data);
-    },
-    close(fd) {
-      const c = conns.get(fd);
-      if (c) c.hostClosed = true;
-      conns.delete(fd);
-    },
-  };
-  const connect = (port: number, peerPort: number): FakeConn => {
-    const l = [...listening.values()].find((v) => v.port === port)!;
-    const c: FakeConn = { fd: nextFd++, peerPort, toHost: [], fromHost: [], guestClosed: false, hostClosed: false };
-    l.pending.push(c);
-    return c;
-  };
-  return { io, connect };
-}
 
 const packets = (c: FakeConn) => new PacketReader().push(Uint8Array.from(c.fromHost.splice(0))).map(decodePacket);
 

@@ -113,12 +113,14 @@ export interface FaultEntry {
   channel?: number;
 }
 
-/** A GuestRPC connection over vsock (vmt sim serve): opened, a packet the host refused, closed. */
+/** A GuestRPC connection over vsock (vmt sim serve): opened, a packet the host refused, a packet sent under --fault, closed. */
 export interface VsockEntry {
   t: 'vsock';
   conn: number;
   protocol: 'RPCI' | 'TCLO';
-  event: 'open' | 'ping' | 'refused' | 'close';
+  event: 'open' | 'ping' | 'refused' | 'fault' | 'close';
+  /** the --fault mode the next packet the host sends is built under (fault) */
+  fault?: string;
   /** the guest's source port (open), whether it is privileged (≤ 1023) */
   peer_port?: number;
   privileged?: boolean;

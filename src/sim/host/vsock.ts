@@ -6,6 +6,7 @@
 // cannot hide on both sides. Lengths are checked before anything is buffered.
 import { textFields, type TranscriptSink } from './transcript.js';
 import type { RpciEndpoint } from './rpci.js';
+import { hostilePacket, type VsockFaultCycle } from './vsock-faults.js';
 
 const FIELD_TYPE = 1;
 const FIELD_PAYLOAD = 2;
@@ -82,49 +83,101 @@ export interface Output {
   close: boolean;
 }
 
-/** Cuts the guest's byte stream into packet bodies, refusing a length over the bound before buffering it. */
-class Framer {
-  private buf = new Uint8Array(0);
+/**
+ * Cuts the guest's byte stream into packet bodies, refusing a length over the
+ * bound before buffering it. Chunks are kept as they came and copied once,
+ * when their packet is whole: linear in the bytes received, however small the
+ * writes (a guest that sends one byte at a time).
+ */
+export class Framer {
+  private chunks: Uint8Array[] = [];
+  /** the first chunk not yet consumed */
+  private head = 0;
+  private size = 0;
+  /** the body length of the packet being received, once its header is in */
+  private want: number | null = null;
+  /** bytes copied so far (the chunks kept, the packets cut): for the test that the work is linear */
+  copied = 0;
+
   push(chunk: Uint8Array): Uint8Array[] | string {
-    const joined = new Uint8Array(this.buf.length + chunk.length);
-    joined.set(this.buf);
-    joined.set(chunk, this.buf.length);
-    const bodies: Uint8Array[] = [];
-    let at = 0;
-    while (joined.length - at >= 4) {
-      const n = new DataView(joined.buffer, at, 4).getUint32(0);
-      if (n > MAX_GUEST_PACKET) return `a ${n}-byte packet (over ${MAX_GUEST_PACKET})`;
-      if (joined.length - at - 4 < n) break;
-      bodies.push(joined.slice(at + 4, at + 4 + n));
-      at += 4 + n;
+    if (chunk.length) {
+      this.chunks.push(chunk.slice()); // a small chunk must not pin the caller's large buffer
+      this.copied += chunk.length;
+      this.size += chunk.length;
     }
-    this.buf = joined.slice(at);
+    const bodies: Uint8Array[] = [];
+    for (;;) {
+      if (this.want === null) {
+        if (this.size < 4) break;
+        const n = new DataView(this.take(4).buffer).getUint32(0);
+        if (n > MAX_GUEST_PACKET) return `a ${n}-byte packet (over ${MAX_GUEST_PACKET})`;
+        this.want = n;
+      }
+      if (this.size < this.want) break;
+      bodies.push(this.take(this.want));
+      this.want = null;
+    }
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
     return bodies;
+  }
+
+  /** The first n bytes (n ≤ size), consumed, as a copy. */
+  private take(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let at = 0; at < n; ) {
+      const c = this.chunks[this.head]!;
+      const k = Math.min(c.length, n - at);
+      out.set(c.subarray(0, k), at);
+      at += k;
+      if (k === c.length) this.chunks[this.head++] = EMPTY;
+      else this.chunks[this.head] = c.subarray(k);
+    }
+    this.copied += n;
+    this.size -= n;
+    return out;
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 let nextConn = 1;
+
+/** A DATA packet as the host sends it: as it should be, or under the next --fault (said in the transcript). */
+function outgoing(faults: VsockFaultCycle | null, emit: TranscriptSink, conn: number, protocol: 'RPCI' | 'TCLO', payload: Uint8Array): { bytes: Uint8Array; stall: boolean } {
+  const fault = faults?.next() ?? null;
+  if (!fault) return { bytes: dataPacket(payload), stall: false };
+  emit({ t: 'vsock', conn, protocol, event: 'fault', fault: fault.n === undefined ? fault.mode : `${fault.mode}:${fault.n}` });
+  return hostilePacket(fault, payload);
+}
 
 /**
  * One RPCI connection: each DATA packet is a request for the sim's RPCI
  * endpoint, answered with one DATA packet; FAST_CLOSE closes after the reply.
  * With privilegedOnly (a secure-RPC host), a guest whose source port is over
  * 1023 gets "0 Permission denied" for every request (the sim's wording).
+ * Under a stalling --fault the connection sends nothing more and stays open
+ * (what the guest sends is read and dropped) until the guest closes it.
  */
 export class VsockRpciConnection {
   readonly id = nextConn++;
   private readonly framer = new Framer();
+  private stalled = false;
 
   constructor(
     private readonly rpci: RpciEndpoint,
     private readonly emit: TranscriptSink,
     private readonly peerPort: number,
     private readonly privilegedOnly: boolean,
+    private readonly faults: VsockFaultCycle | null = null,
   ) {
     emit({ t: 'vsock', conn: this.id, protocol: 'RPCI', event: 'open', peer_port: peerPort, privileged: peerPort <= 1023 });
   }
 
   input(chunk: Uint8Array): Output {
+    if (this.stalled) return { send: [], close: false };
     const bodies = this.framer.push(chunk);
     if (typeof bodies === 'string') return this.refuse(bodies);
     const out: Output = { send: [], close: false };
@@ -135,7 +188,12 @@ export class VsockRpciConnection {
       const denied = this.privilegedOnly && this.peerPort > 1023;
       const reply = denied ? new TextEncoder().encode('0 Permission denied') : this.rpci.handle(p.payload);
       this.emit({ t: 'rpci', channel: this.id, pid: 0, transport: 'vsock', ...textFields('request', p.payload), ...textFields('reply', reply) });
-      out.send.push(dataPacket(reply));
+      const sent = outgoing(this.faults, this.emit, this.id, 'RPCI', reply);
+      out.send.push(sent.bytes);
+      if (sent.stall) {
+        this.stalled = true;
+        return out;
+      }
       if (p.fastClose) return { ...out, close: true };
     }
     return out;
@@ -155,17 +213,20 @@ export class VsockRpciConnection {
  * One TCLO connection: the host speaks first. It sends `reset`, then the
  * configured commands one at a time, each after the guest's reply to the
  * previous one; PING packets from the guest are counted in the transcript.
+ * A stalling --fault stops it as on RPCI.
  */
 export class VsockTcloConnection {
   readonly id = nextConn++;
   private readonly queue: string[];
   private awaiting: string | null = null;
   private readonly framer = new Framer();
+  private stalled = false;
 
   constructor(
     commands: string[],
     private readonly emit: TranscriptSink,
     peerPort: number,
+    private readonly faults: VsockFaultCycle | null = null,
   ) {
     this.queue = ['reset', ...commands];
     emit({ t: 'vsock', conn: this.id, protocol: 'TCLO', event: 'open', peer_port: peerPort, privileged: peerPort <= 1023 });
@@ -177,6 +238,7 @@ export class VsockTcloConnection {
   }
 
   input(chunk: Uint8Array): Output {
+    if (this.stalled) return { send: [], close: false };
     const bodies = this.framer.push(chunk);
     if (typeof bodies === 'string') return this.refuse(bodies);
     const send: Uint8Array[] = [];
@@ -193,6 +255,7 @@ export class VsockTcloConnection {
       const atr = command === 'reset' ? (/^OK ATR (\S+)/.exec(reply)?.[1] ?? null) : undefined;
       this.emit({ t: 'tclo', channel: this.id, transport: 'vsock', command, reply, ...(atr !== undefined ? { atr } : {}), ...(command === null ? { unsolicited: true } : {}) });
       send.push(...this.next());
+      if (this.stalled) break;
     }
     return { send, close: false };
   }
@@ -205,7 +268,9 @@ export class VsockTcloConnection {
     const command = this.awaiting === null ? this.queue.shift() : undefined;
     if (command === undefined) return [];
     this.awaiting = command;
-    return [dataPacket(new TextEncoder().encode(command))];
+    const sent = outgoing(this.faults, this.emit, this.id, 'TCLO', new TextEncoder().encode(command));
+    this.stalled = sent.stall;
+    return [sent.bytes];
   }
 
   private refuse(reason: string): Output {
