@@ -86,7 +86,9 @@ for (const [name, cli] of CLIS) {
     assert.deepEqual(JSON.parse(r.stdout), { ok: true, set: ['guestinfo.fromjson', 'guestinfo.binary', 'guestinfo.a', 'guestinfo.b', 'guestinfo.c'] });
     const stored = JSON.parse(readFileSync(state, 'utf8'));
     assert.deepEqual([stored['guestinfo.a'], stored['guestinfo.b'], stored['guestinfo.c'], stored['guestinfo.fromjson'], stored['guestinfo.binary']], ['1', 'two words=2', HOSTILE, 'j', { base64: BINARY.toString('base64') }]);
-    for (const bad of [['a=1', 'b c=2'], ['a=1', 'a=2'], ['a=1', `big=${'x'.repeat(70_000)}`], ['a=1', 'novalue']]) {
+    // the checks are the same code on every runtime (and unit-tested): every case on one, one case on the other
+    const bads = [['a=1', `big=${'x'.repeat(70_000)}`], ['a=1', 'b c=2'], ['a=1', 'a=2'], ['a=1', 'novalue']];
+    for (const bad of name === CLIS[CLIS.length - 1]![0] ? bads : bads.slice(0, 1)) {
       const b = sim([], [...cli, 'info', 'set', ...bad]);
       assert.equal(b.status, 2, `${bad[1]!.slice(0, 20)}: ${b.stderr}`);
       assert.equal(entries(b, 'rpci').length, 0, 'nothing sent on bad input');
