@@ -3,7 +3,6 @@ import { VmtCommand } from '../../src/cli/base.js';
 import { Exit, exitParagraph, UsageError, VmtError, type ExitStatus } from '../../src/cli/exit.js';
 import type { TransportChoice } from '../../src/cli/guestrpc.js';
 import { numberFlag, numberFlagWithDefault, probeFlag, transportFlags } from '../../src/cli/flags.js';
-import { InfoReader } from '../../src/cli/info-read.js';
 import { bytes } from '../../src/cli/input.js';
 import { DEFAULT_INTERVAL_MS, FIRST_PAUSE_MS, waitFor, type WaitCondition } from '../../src/cli/info-wait.js';
 import { jsonBytes, writeHost } from '../../src/cli/output.js';
@@ -53,9 +52,8 @@ ${exitParagraph(EXIT)}`;
     if (flags.interval > 3_600_000) throw new UsageError(`--interval wants at most 3600000 milliseconds (an hour), not ${flags.interval}`);
     const session = await openRpcSession({ probe: flags.probe, transport: flags.transport as TransportChoice, vsockEndpoint: flags['vsock-endpoint'] });
     try {
-      // a new reader per poll: every poll asks the host afresh
       const poll = async () => {
-        const r = await new InfoReader(session).raw(key);
+        const r = await session.send(bytes(`info-get ${key}`));
         return r.ok ? r.reply : null;
       };
       let cond: WaitCondition = { kind: 'exists' };
