@@ -139,6 +139,7 @@ for (const [name, cli] of CLIS) {
     const r = run(SIM, ['sim', '--transcript', t, '--', 'sh', '-c', script], {}, 120_000);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(readFileSync(join(dir, 'status'), 'utf8'), '143\n');
-    assert.equal(readFileSync(join(dir, 'err'), 'utf8'), 'vmt info wait: stopped by SIGTERM while waiting for guestinfo.never\n');
+    // in a pause: vmt's line; during a poll the request finishes and vmt exits 143 at once (src/cli/signals.ts), silently
+    assert.match(readFileSync(join(dir, 'err'), 'utf8'), /^(vmt info wait: stopped by SIGTERM while waiting for guestinfo\.never\n)?$/);
   });
 }
