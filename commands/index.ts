@@ -8,6 +8,7 @@ import Drvctl from './drvctl.js';
 import GetTime from './gettime.js';
 import InfoGet from './info/get.js';
 import InfoSet from './info/set.js';
+import InfoWait from './info/wait.js';
 import Report from './report.js';
 import Rpc from './rpc/index.js';
 import Sim from './sim.js';
@@ -35,6 +36,7 @@ export const COMMANDS = {
   gettime: GetTime,
   'info:get': InfoGet,
   'info:set': InfoSet,
+  'info:wait': InfoWait,
   report: Report,
   rpc: Rpc,
   sim: Sim,
