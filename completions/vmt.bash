@@ -13,6 +13,7 @@ _vmt() {
   case "${words[0]} ${words[1]-}" in
     'info get') id=info:get ;;
     'info set') id=info:set ;;
+    'info wait') id=info:wait ;;
     'rpc send') id=rpc:send ;;
     'sim serve') id=sim:serve ;;
     'stat balloon') id=stat:balloon ;;
@@ -32,7 +33,7 @@ _vmt() {
   esac
   case $id in
     info)
-      if ((${#words[@]} == 1)) && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W 'get set' -- "$cur")); return; fi
+      if ((${#words[@]} == 1)) && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W 'get set wait' -- "$cur")); return; fi
       return ;;
     rpc)
       if ((${#words[@]} == 1)) && [[ $cur != -* ]]; then COMPREPLY=($(compgen -W 'send' -- "$cur")); return; fi
@@ -86,17 +87,30 @@ _vmt() {
       esac
       ;;
     info:get)
-      flags='-e --encoding -n --no-newline --json --transport --vsock-endpoint --probe'
+      flags='-e --encoding --default -n --no-newline --json --env --prefix --transport --vsock-endpoint --probe'
       case $prev in
         -e|--encoding) COMPREPLY=($(compgen -W 'none base64 gzip+base64 auto' -- "$cur")); return ;;  # its values
+        --default) :; return ;;  # a value: files (complete -o default)
+        --prefix) :; return ;;  # a value: files (complete -o default)
         --transport) COMPREPLY=($(compgen -W 'auto backdoor vsock' -- "$cur")); return ;;  # its values
         --vsock-endpoint) :; return ;;  # a value: files (complete -o default)
       esac
       ;;
     info:set)
-      flags='-f --file --raw --json --transport --vsock-endpoint --probe'
+      flags='-f --file --raw --from-json --json --transport --vsock-endpoint --probe'
       case $prev in
         -f|--file) :; return ;;  # a value: files (complete -o default)
+        --from-json) :; return ;;  # a value: files (complete -o default)
+        --transport) COMPREPLY=($(compgen -W 'auto backdoor vsock' -- "$cur")); return ;;  # its values
+        --vsock-endpoint) :; return ;;  # a value: files (complete -o default)
+      esac
+      ;;
+    info:wait)
+      flags='--equals --changed --timeout --interval -n --no-newline --json --transport --vsock-endpoint --probe'
+      case $prev in
+        --equals) :; return ;;  # a value: files (complete -o default)
+        --timeout) :; return ;;  # a value: files (complete -o default)
+        --interval) :; return ;;  # a value: files (complete -o default)
         --transport) COMPREPLY=($(compgen -W 'auto backdoor vsock' -- "$cur")); return ;;  # its values
         --vsock-endpoint) :; return ;;  # a value: files (complete -o default)
       esac
@@ -144,7 +158,7 @@ _vmt() {
       esac
       ;;
     sim:serve)
-      flags='--vsock-rpci --vsock-tclo --privileged-only --guestinfo --guestinfo-file --state --tclo --transcript --timeout'
+      flags='--vsock-rpci --vsock-tclo --privileged-only --guestinfo --guestinfo-file --state --tclo --fault --transcript --timeout'
       case $prev in
         --vsock-rpci) :; return ;;  # a value: files (complete -o default)
         --vsock-tclo) :; return ;;  # a value: files (complete -o default)
@@ -152,6 +166,7 @@ _vmt() {
         --guestinfo-file) :; return ;;  # a value: files (complete -o default)
         --state) :; return ;;  # a value: files (complete -o default)
         --tclo) :; return ;;  # a value: files (complete -o default)
+        --fault) :; return ;;  # a value: files (complete -o default)
         --transcript) :; return ;;  # a value: files (complete -o default)
         --timeout) :; return ;;  # a value: files (complete -o default)
       esac
