@@ -3,6 +3,7 @@
 // DataMap lengths that lie, fields twice or of no known type, a packet header
 // that lies, a peer that stalls half-way. Written with this file's own code,
 // like the rest of the host side (src/sim/host/vsock.ts).
+import { DM_INT64, DM_STRING, FIELD_PAYLOAD, FIELD_TYPE, TYPE_DATA } from './vsock-format.js';
 
 /**
  * The modes (docs/limits.md says what the guest does under each):
@@ -63,12 +64,8 @@ export class VsockFaultCycle {
   }
 }
 
-const DM_INT64 = 1;
-const DM_STRING = 2;
+/** an entry type no DataMap decoder knows */
 const DM_UNKNOWN = 9;
-const FIELD_TYPE = 1;
-const FIELD_PAYLOAD = 2;
-const TYPE_DATA = 1;
 
 function int32s(...vs: number[]): Uint8Array {
   const b = new Uint8Array(4 * vs.length);

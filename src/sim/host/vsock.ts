@@ -7,14 +7,7 @@
 import { textFields, type TranscriptSink } from './transcript.js';
 import type { RpciEndpoint } from './rpci.js';
 import { hostilePacket, type VsockFaultCycle } from './vsock-faults.js';
-
-const FIELD_TYPE = 1;
-const FIELD_PAYLOAD = 2;
-const FIELD_FAST_CLOSE = 3;
-const TYPE_DATA = 1;
-const TYPE_PING = 2;
-const DM_INT64 = 1;
-const DM_STRING = 2;
+import { DM_INT64, DM_STRING, FIELD_FAST_CLOSE, FIELD_PAYLOAD, FIELD_TYPE, TYPE_DATA, TYPE_PING } from './vsock-format.js';
 
 /** The largest packet the host takes from the guest: the 64 KiB of a backdoor message, and the framing. */
 export const MAX_GUEST_PACKET = 64 * 1024 + 64;
