@@ -140,6 +140,20 @@ test('under random checkpoints and timeouts: every reply right or reported faile
   }
 });
 
+test('a cookie the host invalidates after every SENDSIZE (--fault newcookie): each request sent at most 3 times on new channels, reported failed and never carried out', () => {
+  const commands = ['info-set guestinfo.c1 one', 'info-get guestinfo.c1', 'machine.id.get'];
+  const r = batch(commands, ['--fault', 'newcookie']);
+  assert.equal(r.status, 4, r.stderr);
+  assert.equal(r.replies.length, commands.length, 'one line per command');
+  for (const line of r.replies) {
+    assert.equal(line.ok, false, JSON.stringify(line));
+    assert.equal(line.exit, 4, JSON.stringify(line));
+    assert.equal(line.may_have_run, false, `the host never had the whole message: ${JSON.stringify(line)}`);
+  }
+  assert.equal(entries(r, 'rpci').length, 0, 'nothing carried out');
+  assert.equal(summary(r).channels.RPCI.opens, 3 * commands.length, 'three channels per request, then it is reported');
+});
+
 test('-0: NUL-separated commands may contain newlines; bad lines give an error line and the batch goes on', () => {
   const commands = ['info-set guestinfo.ml line one\nline two\n', 'info-get guestinfo.ml', '', `info-set guestinfo.big ${'x'.repeat(65536)}`, 'info-get guestinfo.big'];
   const r = batch(commands, [], ['-0']);
