@@ -212,9 +212,9 @@ test('test.mjs: the C build failing leaves build.mjs\'s own line as the only one
   assertOneLine(r, "build: compiling libvmt failed: cc exited 1; see the compiler's messages above");
 });
 
-test('test.mjs: installing mandoc failing is apt-install.sh\'s one line, exit 1, no stack trace', () => {
+test('test.mjs: installing the unit part\'s packages (mandoc, zsh, fish) failing is apt-install.sh\'s one line, exit 1, no stack trace', () => {
   const r = runTests(['unit'], { FAKE_INSTALLED: '', FAKE_APT_install: 'fail' });
-  assertOneLine(r, 'apt-install: installing Debian packages (mandoc) failed: apt-get install exited 100; see the lines above, or install them by hand: apt-get install mandoc');
+  assertOneLine(r, 'apt-install: installing Debian packages (mandoc zsh fish) failed: apt-get install exited 100; see the lines above, or install them by hand: apt-get install mandoc zsh fish');
 });
 
 test('build.mjs: a C compiler that fails, or none at all, is one line that says which, exit 1', () => {
