@@ -14,9 +14,9 @@
 import { readFileSync } from 'node:fs';
 
 /** Modules of the bundle that the binary never runs: each becomes a stub that throws when used. */
-export const LEFT_OUT = ['semver', 'minimatch', 'tinyglobby'];
+const LEFT_OUT = ['semver', 'minimatch', 'tinyglobby'];
 /** The spinners kept from cli-spinners: ora's defaults (dots, and line where Unicode is not supported) and oclif's (dots2). */
-export const SPINNERS = ['dots', 'dots2', 'line'];
+const SPINNERS = ['dots', 'dots2', 'line'];
 
 const leaveOut = {
   name: 'vmt-leave-out',
