@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Standalone binaries: `bun build --compile` with libvmt embedded and bytecode
-// on, one self-contained file per flavour in dist/bin/:
+// Standalone binaries: bun's --compile (scripts/bun-compile.mjs) with libvmt
+// embedded and bytecode on, one self-contained file per flavour in dist/bin/:
 //   vmt-linux-x64           glibc, x86-64 with AVX2 (Haswell and later)
 //   vmt-linux-x64-baseline  glibc, any x86-64 (QEMU's default qemu64 CPU too)
 //   vmt-linux-x64-musl      musl (Alpine: needs `apk add libstdc++`)
@@ -12,7 +12,7 @@
 // The runtime of another target is the @oven/bun-* package of the same
 // version as the bun devDependency, fetched with `npm pack` (the npm registry
 // only, npm's cache) into node_modules/.cache/vmt-bun/, and handed to bun
-// with --compile-executable-path: bun itself would download it from elsewhere.
+// as the compile's executablePath: bun itself would download it from elsewhere.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -99,21 +99,18 @@ export function build(flavour, version = bunVersion()) {
   ensureCompiler(native);
   const nativeDir = buildNativeTarget(native);
   const hostTarget = process.platform === 'linux' && process.arch === 'x64' && name === 'vmt-linux-x64';
-  const exe = hostTarget ? [] : [`--compile-executable-path=${targetRuntime(pkg, version)}`];
   const outfile = join(root, 'dist/bin', name);
   const tmp = `${outfile}.tmp`;
-  const args = ['build', '--compile', '--minify', '--bytecode', `--target=${target}`, ...exe, '--external', 'typescript', '--external', 'ffi-rs', '--define', 'process.env.NODE_ENV="production"',
-    // oclif's load-time engine check requires all of semver and reads a package.json (~2 ms of a ~20 ms start)
-    '--define', 'process.env.OCLIF_DISABLE_ENGINE_WARNING="1"',
-    // a compiled bun binary otherwise loads .env and bunfig.toml from the current directory
-    // (a .env with VMT_LIBVMT=... there would make vmt dlopen another library)
-    '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig',
-    writeEntry(name, nativeDir), '--outfile', tmp];
+  // scripts/bun-compile.mjs: Bun.build with --compile --minify --bytecode, and what the binary never runs left out
+  const args = [join(root, 'scripts/bun-compile.mjs'), JSON.stringify({
+    entry: writeEntry(name, nativeDir), outfile: tmp, target,
+    ...(hostTarget ? {} : { executablePath: targetRuntime(pkg, version) }),
+  })];
   try {
     execFileSync(bun, args, { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
   } catch (err) {
     rmSync(tmp, { force: true });
-    fail(`bun build --compile of ${name} failed (${err.status != null ? `exit ${err.status}` : err.message}); see bun's lines above, or run 'npm install' again if node_modules/.bin/bun is missing`);
+    fail(`compiling ${name} with bun (scripts/bun-compile.mjs) failed (${err.status != null ? `exit ${err.status}` : err.message}); see bun's lines above, or run 'npm install' again if node_modules/.bin/bun is missing`);
   }
   renameSync(tmp, outfile); // never a half-written binary under the real name
   console.log(`built ${outfile}`);
