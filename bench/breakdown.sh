@@ -43,7 +43,7 @@ ARCH=$(node -p 'process.arch')
 BIN=dist/bin/vmt-linux-$ARCH
 command -v hyperfine >/dev/null || { echo "breakdown: hyperfine missing; run bash bench/run.sh once (it installs it)" >&2; exit 3; }
 [ -x "$BUN" ] || { echo "breakdown: $BUN missing (npm install)" >&2; exit 3; }
-[ -f native/build/libvmt.so ] || node scripts/build.mjs
+[ -f native/build/libvmt.so ] || node scripts/build.mjs >&2
 mkdir -p "$P"
 HF=(hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" --style basic)
 # the flags of scripts/binaries.mjs
@@ -236,7 +236,10 @@ console.log(out.join('\n'));
 EOF
 fi
 
-echo; echo "Probes (one hyperfine run, --runs $RUNS):"; echo; cat "$WORK/probes.md"
+echo "## What the binary's start-up is made of"
+echo
+echo "Probes: small programs compiled exactly as scripts/binaries.mjs compiles vmt, each adding one layer, in one hyperfine run (--runs $RUNS). Then a timeline: the real entry (bin/vmt-bin.ts) compiled with performance.now() marks around oclif's phases, medians of $TIMELINE_RUNS runs (commands on the fast path skip oclif: \"—\")."
+echo; echo "Probes:"; echo; cat "$WORK/probes.md"
 echo; echo "Timeline of the binary (bin/vmt-bin.ts with marks):"; echo; cat "$WORK/timeline.md"
 [ -n "$PATCH" ] && { echo; echo "A/B: $PATCH"; echo; cat "$WORK/ab.md"; }
 if [ "${KEEP:-0}" != 1 ]; then
