@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the standalone binary's cold start is made of (see bench/RESULTS.md).
+# What the standalone binary's cold start is made of (see bench/HISTORY.md, "What dominates").
 #
 #   bash bench/breakdown.sh [--patch FILE]
 #   env: RUNS (30), WARMUP (3), TIMELINE_RUNS (21), TIMELINE_CMDS ("checkvm --version"),
