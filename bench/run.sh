@@ -30,12 +30,12 @@ ALL=(startup binaries sim rpc batch tclo report breakdown vsock)
 declare -A FULL=(
   [startup]='RUNS=30 WARMUP=3' [binaries]='' [sim]='RUNS=10 N=20000' [rpc]='RUNS=20'
   [batch]='N=200 RUNS=1' [tclo]='IDLE=30 PINGS=20' [report]='RUNS=10 IDLE=35'
-  [breakdown]='RUNS=30 WARMUP=3 TIMELINE_RUNS=21' [vsock]='SIZE=67108864 RUNS=3 N=20'
+  [breakdown]='RUNS=30 WARMUP=3 TIMELINE_RUNS=21 TIMELINE_CMDS=gettime' [vsock]='SIZE=67108864 RUNS=3 N=20'
 )
 declare -A QUICK=(
   [startup]='RUNS=5 WARMUP=1' [binaries]='' [sim]='RUNS=3 N=5000' [rpc]='RUNS=5'
   [batch]='N=20 RUNS=1' [tclo]='IDLE=5 PINGS=5' [report]='RUNS=3 IDLE=5'
-  [breakdown]='RUNS=5 WARMUP=1 TIMELINE_RUNS=5' [vsock]='SIZE=8388608 RUNS=1 N=5'
+  [breakdown]='RUNS=5 WARMUP=1 TIMELINE_RUNS=5 TIMELINE_CMDS=gettime' [vsock]='SIZE=8388608 RUNS=1 N=5'
 )
 
 usage_error() { echo "bench: $1" >&2; echo "$USAGE" >&2; exit 2; }
@@ -95,7 +95,8 @@ if [ ${#SELECTED[@]} -gt 0 ]; then
   for f in x64 x64-baseline x64-musl arm64; do [ -x "dist/bin/vmt-linux-$f" ] || missing=1; done
   [ -f dist/fast.js ] && [ -f dist/vmt.js ] && [ -f native/build/libvmt.so ] || missing=1
   if [ $REBUILD = 1 ] || [ $missing = 1 ] || [ -n "$stale" ]; then
-    say "building the bundle and every binary flavour (${stale:+$stale is newer than the binary}${stale:-missing or --rebuild})"
+    why="--rebuild"; [ $missing = 1 ] && why="some are missing"; [ -n "$stale" ] && why="$stale is newer than dist/bin/vmt-linux-x64"
+    say "building the bundle and every binary flavour ($why)"
     node scripts/build.mjs >&2
     node scripts/binaries.mjs >&2
   fi
@@ -144,7 +145,7 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo '## Machine and method'
   echo
-  echo "- CPU: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); virtualisation: $(systemd-detect-virt 2>/dev/null || echo unknown)."
+  echo "- CPU: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); virtual machine: $(systemd-detect-virt --vm 2>/dev/null || echo none), container: $(systemd-detect-virt --container 2>/dev/null || echo none)."
   echo "- Kernel $(uname -sr); $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")."
   echo "- Load average (1, 5, 15 min): $LOAD_BEFORE before the run, $LOAD_AFTER after it. The machine is shared with other jobs."
   echo "- Runtimes: node $(node --version), bun $(ver node_modules/.bin/bun --version), $(DENO_NO_UPDATE_CHECK=1 ver node_modules/.bin/deno --version); hyperfine $(ver hyperfine --version | cut -d' ' -f2); open-vm-tools $(dpkg-query -W -f '${Version}' open-vm-tools 2>/dev/null || echo -)."
@@ -156,7 +157,7 @@ mkdir -p "$(dirname "$OUT")"
   for n in "${ALL[@]}"; do
     if [ -n "${STATUS[$n]:-}" ]; then
       st=$([ "${STATUS[$n]}" = 0 ] && echo ran || echo "**failed** (exit ${STATUS[$n]})")
-      echo "| [$n](#$(title "$n" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9 -]//g; s/ /-/g')) | \`${SETTINGS[$n]:--}\` | ${TOOK[$n]} s | $st |"
+      echo "| [$n](#$(title "$n" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9 -]//g; s/ /-/g')) | $([ -n "${SETTINGS[$n]}" ] && echo "\`${SETTINGS[$n]}\`" || echo '(none)') | ${TOOK[$n]} s | $st |"
     else
       echo "| $n | — | — | ${WHY[$n]} |"
     fi
