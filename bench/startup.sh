@@ -50,10 +50,19 @@ add "deno|checkvm" "$DENO run -A bin/run.js checkvm"
 [ -n "$PEER" ] && add "vmware-checkvm|checkvm" "$PEER"
 say "startup: one hyperfine run, $(( ${#cmds[@]} / 3 )) commands, $RUNS runs each"
 hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" --output null --style basic --export-json "$W/startup.json" "${cmds[@]}" >"$W/hyperfine.txt" 2>&1
+# arm64 only as a note: under qemu-user (when installed; test/cli/binaries.test.ts installs it), a
+# separate run of 3 (about 2.5 s each); the emulation says nothing about an arm64 CPU, only the ratio means a little
+ARM=
+if command -v qemu-aarch64 >/dev/null && [ -x dist/bin/vmt-linux-arm64 ] && [ -d /usr/aarch64-linux-gnu ]; then
+  Q="qemu-aarch64 -L /usr/aarch64-linux-gnu"
+  say "startup: arm64 under qemu-user"
+  hyperfine -N -i --warmup 0 --runs 3 --output null --style basic --export-json "$W/arm64.json" \
+    -n "empty" "$Q bench/.work/empty/empty-arm64" -n "version" "$Q dist/bin/vmt-linux-arm64 --version" >"$W/hyperfine-arm64.txt" 2>&1 && ARM=$W/arm64.json
+fi
 
-node - "$W/startup.json" "$RUNS" "$WARMUP" <<'JS'
+node - "$W/startup.json" "$RUNS" "$WARMUP" "$ARM" <<'JS'
 const fs = require('fs');
-const [file, runs, warmup] = process.argv.slice(2);
+const [file, runs, warmup, arm] = process.argv.slice(2);
 const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); const i = (s.length - 1) * p; return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i % 1); };
 const r = {};
 for (const x of JSON.parse(fs.readFileSync(file, 'utf8')).results) {
@@ -86,6 +95,11 @@ for (const [k, label, empty] of rows) {
 }
 if (peer) out.push(`| vmware-checkvm (open-vm-tools) | — | — | — | — | ${cell(peer)} | — | 1.00× |`);
 out.push('', `Goal ≤ 1.1× the empty binary of the same runtime, in this run: ${goal.join('; ')}. Reported, not asserted.`);
-out.push('', 'Not timed here: vmt-linux-arm64 runs on this x86-64 machine only under qemu-user, whose start-up says nothing about an arm64 CPU; vmt-linux-x64-musl does not run on this Debian machine (no musl libstdc++). Their sizes are in the binaries section.');
+let armNote = 'vmt-linux-arm64 runs on this x86-64 machine only under qemu-user, whose start-up says nothing about an arm64 CPU (qemu-aarch64 is not installed here, so it was not run either)';
+if (arm) {
+  const a = Object.fromEntries(JSON.parse(fs.readFileSync(arm, 'utf8')).results.map((y) => [y.command, y]));
+  armNote = `vmt-linux-arm64 runs on this x86-64 machine only under qemu-user, whose start-up says nothing about an arm64 CPU; as a note, a separate run of ${a.empty.times.length} there gave the empty arm64 binary ${(a.empty.median * 1000).toFixed(0)} ms and \`vmt --version\` ${(a.version.median * 1000).toFixed(0)} ms (${(a.version.median / a.empty.median).toFixed(2)}×), emulated`;
+}
+out.push('', `Not in the table: ${armNote}; vmt-linux-x64-musl does not run on this Debian machine (no musl libstdc++). Their sizes are in the binaries section.`);
 console.log(out.join('\n'));
 JS
