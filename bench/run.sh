@@ -10,7 +10,7 @@
 #   --skip      run all but these
 #   --quick     fewer runs and smaller sizes, for trying it (about 3 minutes)
 #   --vsock     run vsock too: it boots the QEMU guest under TCG (test/e2e/setup.sh
-#               fetches its kernel the first time) and takes about 10 minutes,
+#               fetches its kernel the first time) and adds 3 to 5 minutes,
 #               so a plain run leaves it out and says so in RESULTS.md
 #   --rebuild   rebuild the bundle and every binary flavour first (otherwise only
 #               when missing or older than the sources)
@@ -30,7 +30,7 @@ ALL=(startup binaries sim rpc batch tclo report breakdown vsock)
 declare -A FULL=(
   [startup]='RUNS=30 WARMUP=3' [binaries]='' [sim]='RUNS=10 N=20000' [rpc]='RUNS=20'
   [batch]='N=200 RUNS=1' [tclo]='IDLE=30 PINGS=20' [report]='RUNS=10 IDLE=35'
-  [breakdown]='RUNS=30 WARMUP=3 TIMELINE_RUNS=21 TIMELINE_CMDS=gettime' [vsock]='SIZE=67108864 RUNS=3 N=20'
+  [breakdown]='RUNS=30 WARMUP=3 TIMELINE_RUNS=21 TIMELINE_CMDS=gettime' [vsock]='SIZE=16777216 RUNS=1 N=10'
 )
 declare -A QUICK=(
   [startup]='RUNS=5 WARMUP=1' [binaries]='' [sim]='RUNS=3 N=5000' [rpc]='RUNS=5'
@@ -78,7 +78,7 @@ for n in "${ALL[@]}"; do
   elif [[ " $SKIP " == *" $n "* ]]; then
     WHY[$n]="skipped in this run (\`--skip ${SKIP// /,}\`)"; continue
   elif [ "$n" = vsock ] && [ $VSOCK = 0 ]; then
-    WHY[$n]="not run by default: it boots the QEMU guest under TCG (vsock is opened only there, never on this machine) and takes about 10 minutes; \`bash bench/run.sh --vsock\` or \`--only vsock\` runs it"
+    WHY[$n]="not run by default: it boots the QEMU guest under TCG (vsock is opened only there, never on this machine) and takes 3 to 5 minutes more; \`bash bench/run.sh --vsock\` or \`--only vsock\` runs it"
     continue
   fi
   SELECTED+=("$n")
