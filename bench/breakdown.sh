@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# What the standalone binary's cold start is made of (see bench/RESULTS.md).
+# What the standalone binary's cold start is made of (see bench/HISTORY.md, "What dominates").
 #
 #   bash bench/breakdown.sh [--patch FILE]
-#   env: RUNS (30), WARMUP (3), TIMELINE_RUNS (21), TIMELINE_CMDS ("checkvm --version"),
+#   env: RUNS (30), WARMUP (3), TIMELINE_RUNS (21), TIMELINE_CMDS ("gettime"),
 #        KEEP=1 keeps the ~110 MB probe binaries and the A/B trees
 #
 # 1. probes: small programs compiled exactly as scripts/binaries.mjs compiles vmt
@@ -11,7 +11,8 @@
 #    timed in one hyperfine run beside the real binary.
 # 2. timeline: the real entry (bin/vmt-bin.ts) compiled with performance.now() marks
 #    around oclif's phases; medians over TIMELINE_RUNS runs of each TIMELINE_CMDS.
-#    (Commands that skip oclif show "—" for its phases.)
+#    The probe loads oclif before the entry: time commands that go through oclif
+#    (gettime), not the fast path (--version, a plain checkvm).
 # 3. --patch FILE: two copies of the tree in bench/.work/ab (node_modules linked),
 #    a as it is and b with FILE applied (patch -p1), both built from scratch, then
 #    old against new for the binary, node, bun and deno (and vmware-checkvm) in
@@ -23,7 +24,7 @@ ROOT=$PWD
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-3}
 TIMELINE_RUNS=${TIMELINE_RUNS:-21}
-TIMELINE_CMDS=${TIMELINE_CMDS:-checkvm --version} # one vmt argument each
+TIMELINE_CMDS=${TIMELINE_CMDS:-gettime} # one vmt argument each; commands that go through oclif (the probe loads it first)
 WORK=bench/.work
 P=$WORK/probes
 PATCH=
@@ -43,7 +44,7 @@ ARCH=$(node -p 'process.arch')
 BIN=dist/bin/vmt-linux-$ARCH
 command -v hyperfine >/dev/null || { echo "breakdown: hyperfine missing; run bash bench/run.sh once (it installs it)" >&2; exit 3; }
 [ -x "$BUN" ] || { echo "breakdown: $BUN missing (npm install)" >&2; exit 3; }
-[ -f native/build/libvmt.so ] || node scripts/build.mjs
+[ -f native/build/libvmt.so ] || node scripts/build.mjs >&2
 mkdir -p "$P"
 HF=(hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" --style basic)
 # the flags of scripts/binaries.mjs
@@ -236,7 +237,10 @@ console.log(out.join('\n'));
 EOF
 fi
 
-echo; echo "Probes (one hyperfine run, --runs $RUNS):"; echo; cat "$WORK/probes.md"
+echo "## What the binary's start-up is made of"
+echo
+echo "Probes: small programs compiled exactly as scripts/binaries.mjs compiles vmt, each adding one layer, in one hyperfine run (--runs $RUNS). Then a timeline of \`vmt $TIMELINE_CMDS\`: the real entry (bin/vmt-bin.ts) compiled with performance.now() marks around oclif's phases, medians of $TIMELINE_RUNS runs. The probe loads oclif before the entry, so it shows commands that go through oclif; \`--version\` and a plain \`checkvm\` take the fast path without it (their start-up is in the start-up section)."
+echo; echo "Probes:"; echo; cat "$WORK/probes.md"
 echo; echo "Timeline of the binary (bin/vmt-bin.ts with marks):"; echo; cat "$WORK/timeline.md"
 [ -n "$PATCH" ] && { echo; echo "A/B: $PATCH"; echo; cat "$WORK/ab.md"; }
 if [ "${KEEP:-0}" != 1 ]; then

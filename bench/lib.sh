@@ -14,3 +14,27 @@ wait_for() { # file, pattern, seconds
   for ((i = 0; i < $3 * 20; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
   say "timed out waiting for $2 in $1"; return 1
 }
+# The empty program of every binary flavour, compiled as scripts/binaries.mjs compiles vmt
+# (bun build --compile --minify --bytecode, that flavour's --target and runtime): the floor vmt's
+# sizes and start-up are compared with. Into bench/.work/empty/empty-<flavour>; rebuilt when bun
+# is newer. Needs the flavours' runtimes, which scripts/binaries.mjs fetches (npm pack) on its first run.
+build_empties() {
+  mkdir -p bench/.work/empty
+  : >bench/.work/empty/empty.ts
+  node --input-type=module -e "
+import { FLAVOURS, targetRuntime } from './scripts/binaries.mjs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+const bun = 'node_modules/.bin/bun';
+const version = JSON.parse(readFileSync('node_modules/bun/package.json', 'utf8')).version;
+const bunTime = statSync('node_modules/bun/package.json').mtimeMs;
+for (const f of FLAVOURS) {
+  const out = 'bench/.work/empty/empty-' + f.name.replace('vmt-linux-', '');
+  if (existsSync(out) && statSync(out).mtimeMs > bunTime) continue;
+  const host = process.platform === 'linux' && process.arch === 'x64' && f.name === 'vmt-linux-x64';
+  const exe = host ? [] : ['--compile-executable-path=' + targetRuntime(f.pkg, version)];
+  execFileSync(bun, ['build', '--compile', '--minify', '--bytecode', '--target=' + f.target, ...exe,
+    '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig', 'bench/.work/empty/empty.ts', '--outfile', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+"
+}

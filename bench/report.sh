@@ -16,8 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 W=$PWD/bench/.work/report
 rm -rf "$W"; mkdir -p "$W/run"; chmod 700 "$W/run"
-bash scripts/apt-install.sh open-vm-tools
-node scripts/build.mjs >/dev/null && node scripts/binaries.mjs >/dev/null
+bash scripts/apt-install.sh open-vm-tools >&2
+[ -n "${BENCH_BUILT:-}" ] || { node scripts/build.mjs >&2 && node scripts/binaries.mjs x64 >&2; }
 VMT=$PWD/dist/bin/vmt-linux-x64
 RUNS=${RUNS:-10}
 IDLE=${IDLE:-35}
@@ -62,7 +62,6 @@ idle vmt "$VMT" tclo listen --force --report
 say "b: vmtoolsd, $IDLE s"
 idle vmtoolsd vmtoolsd -c "$W/tools-default.conf"
 
-echo "    date: $(date -u +%Y-%m-%dT%H:%MZ); $(nproc) cpus; open-vm-tools $(dpkg-query -W -f '${Version}' open-vm-tools); RUNS=$RUNS IDLE=$IDLE"
 node - "$W" "$RUNS" "$TCK" <<'JS'
 const fs = require('fs');
 const [dir, runs, tck] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
@@ -85,6 +84,7 @@ const ms = fs.readFileSync(`${dir}/full-vmt-ms.txt`, 'utf8').trim().split('\n').
 const v = perKey(read(`${dir}/full-vmt-0.jsonl`)), o = perKey(read(`${dir}/full-vmtoolsd.jsonl`));
 const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);
 const allV = read(`${dir}/full-vmt-0.jsonl`).filter((e) => e.t === 'bdoor' || e.t === 'hb').length;
+console.log(`## Guest identity reports: vmt report against vmtoolsd's guestInfo\n\nBoth under \`vmt sim\` (the standalone binary). One full report: \`vmt report --all\` ${runs} times (wall with process start, median) and vmtoolsd's first guestInfo cycle (poll-interval=1); backdoor calls counted the same way for both (per channel, the calls since its previous request, summed over the SetGuestInfo requests). Then each agent idle with reports on (utime+stime as % of one core, backdoor calls/s).\n`);
 console.log(`| one full report, under vmt sim | keys sent | backdoor calls on them | all backdoor calls of the run | wall (process start included) |`);
 console.log(`|---|---|---:|---:|---:|`);
 console.log(`| vmt report --all (binary) | ${[...v.keys()].join(' ')} | ${sum(v)} | ${allV} | ${med(ms)} ms (median of ${runs}) |`);

@@ -1,138 +1,187 @@
 #!/usr/bin/env bash
-# Cold start of `vmt checkvm` and `vmt --version`: the standalone binary, node,
-# bun and deno, side by side with open-vm-tools' vmware-checkvm in the same
-# hyperfine run, plus the bare runtimes' floors. `npm run bench` runs this.
+# `npm run bench`: runs the benchmarks of bench/ and writes bench/RESULTS.md
+# from their outputs (every line of it generated; the narrative and readings of
+# earlier runs are bench/HISTORY.md, which nothing writes).
 #
-#   bash bench/run.sh [--rebuild]
-#   env: RUNS (30), WARMUP (3), OUTPUT (hyperfine --output: null, pipe; default null)
+#   bash bench/run.sh [--only NAME,...] [--skip NAME,...] [--quick] [--vsock] [--rebuild] [--out FILE]
 #
-# Raw hyperfine JSON and the tables go to bench/.work/ (gitignored); the tables
-# are printed as markdown. Timings are reported, never asserted: no test fails
-# on them (machines are shared and noisy; compare medians within one run).
+#   NAME        startup binaries sim rpc batch tclo report breakdown vsock
+#   --only      run only these benches (vsock included when named)
+#   --skip      run all but these
+#   --quick     fewer runs and smaller sizes, for trying it (about 3 minutes)
+#   --vsock     run vsock too: it boots the QEMU guest under TCG (test/e2e/setup.sh
+#               fetches its kernel the first time) and adds 3 to 5 minutes,
+#               so a plain run leaves it out and says so in RESULTS.md
+#   --rebuild   rebuild the bundle and every binary flavour first (otherwise only
+#               when missing or older than the sources)
+#   --out FILE  where to write; default bench/RESULTS.md for a full run, and
+#               bench/.work/RESULTS.md with --quick, --only or --skip
+#
+# Each bench is a script that also runs alone, `bash bench/NAME.sh`, prints its
+# markdown section on stdout and keeps its raw data in bench/.work/. The
+# settings each gets here are in the table at the top of RESULTS.md. A full run
+# takes about 10 minutes on a 2-core machine. Timings are reported, never asserted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUNS=${RUNS:-30}
-WARMUP=${WARMUP:-3}
-OUTPUT=${OUTPUT:-null}
-WORK=bench/.work
-REBUILD=0
-for arg in "$@"; do
-  case $arg in
-    --rebuild) REBUILD=1 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+USAGE='Usage: bash bench/run.sh [--only NAME,...] [--skip NAME,...] [--quick] [--vsock] [--rebuild] [--out FILE]'
+ALL=(startup binaries sim rpc batch tclo report breakdown vsock)
+# the settings of each bench: a full run, and --quick
+declare -A FULL=(
+  [startup]='RUNS=30 WARMUP=3' [binaries]='' [sim]='RUNS=10 N=20000' [rpc]='RUNS=20'
+  [batch]='N=200 RUNS=1' [tclo]='IDLE=30 PINGS=20' [report]='RUNS=10 IDLE=35'
+  [breakdown]='RUNS=30 WARMUP=3 TIMELINE_RUNS=21 TIMELINE_CMDS=gettime' [vsock]='SIZE=16777216 RUNS=1 N=10'
+)
+declare -A QUICK=(
+  [startup]='RUNS=5 WARMUP=1' [binaries]='' [sim]='RUNS=3 N=5000' [rpc]='RUNS=5'
+  [batch]='N=20 RUNS=1' [tclo]='IDLE=5 PINGS=5' [report]='RUNS=3 IDLE=5'
+  [breakdown]='RUNS=5 WARMUP=1 TIMELINE_RUNS=5 TIMELINE_CMDS=gettime' [vsock]='SIZE=8388608 RUNS=1 N=5'
+)
+
+usage_error() { echo "bench: $1" >&2; echo "$USAGE" >&2; exit 2; }
+known() { local n; for n in "${ALL[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
+names() { # a comma-separated list of bench names, checked
+  [ -n "$1" ] || usage_error "$2 needs a list of benches (${ALL[*]})"
+  local n
+  for n in ${1//,/ }; do known "$n" || usage_error "no bench named '$n' (there are: ${ALL[*]})"; done
+  echo "${1//,/ }"
+}
+ONLY= SKIP= QUICK_RUN=0 VSOCK=0 REBUILD=0 OUT=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --only) [ $# -ge 2 ] || usage_error "--only needs a list of benches (${ALL[*]})"; ONLY=$(names "$2" --only); shift 2 ;;
+    --only=*) ONLY=$(names "${1#*=}" --only); shift ;;
+    --skip) [ $# -ge 2 ] || usage_error "--skip needs a list of benches (${ALL[*]})"; SKIP=$(names "$2" --skip); shift 2 ;;
+    --skip=*) SKIP=$(names "${1#*=}" --skip); shift ;;
+    --quick) QUICK_RUN=1; shift ;;
+    --vsock) VSOCK=1; shift ;;
+    --rebuild) REBUILD=1; shift ;;
+    --out) [ $# -ge 2 ] && [ -n "$2" ] || usage_error "--out needs a file name"; OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) usage_error "unknown argument '$1'" ;;
   esac
 done
-mkdir -p "$WORK"
-say() { echo "bench: $*" >&2; }
-
-# --- tools -------------------------------------------------------------------
-# hyperfine and the peer (open-vm-tools' vmware-checkvm), installed only when missing, as
-# bench/sim.sh and the tests do. open-vm-tools' vmtoolsd service has
-# ConditionVirtualization=vmware, so installing it starts nothing off VMware.
-bash scripts/apt-install.sh hyperfine open-vm-tools
-NODE=$(command -v node)
-BUN=node_modules/.bin/bun
-DENO=node_modules/.bin/deno
-export DENO_NO_UPDATE_CHECK=1
-PEER=$(command -v vmware-checkvm || true)
-[ -n "$PEER" ] || say "vmware-checkvm not found (Debian: open-vm-tools); the peer column will be empty"
-
-# --- builds: whatever is missing (or everything with --rebuild) -------------
-ARCH=$(node -p 'process.arch')
-BIN=dist/bin/vmt-linux-$ARCH
-newest_src=$(find src commands bin native/libvmt package.json -type f -newer "$BIN" 2>/dev/null | head -1 || true)
-bundle_missing=0
-[ -f native/build/libvmt.so ] || bundle_missing=1
-# every dist/*.js that bin/run.js imports (today dist/vmt.js)
-for f in $(grep -o "\.\./dist/[A-Za-z0-9_.-]*\.js" bin/run.js | sed 's#^\.\./##' | sort -u); do [ -f "$f" ] || bundle_missing=1; done
-if [ $REBUILD = 1 ] || [ $bundle_missing = 1 ]; then say "building libvmt and the bundle (scripts/build.mjs)"; node scripts/build.mjs; fi
-if [ $REBUILD = 1 ] || [ ! -x "$BIN" ]; then say "building the standalone binary (scripts/binaries.mjs)"; node scripts/binaries.mjs >&2; fi
-[ $REBUILD = 0 ] && [ -n "$newest_src" ] && say "note: $newest_src is newer than $BIN; run 'bash bench/run.sh --rebuild' to measure the current sources"
-
-# the floor of a compiled bun binary (same runtime, same flags, same size class)
-FLOOR_BIN=
-if [ -x "$BUN" ]; then
-  FLOOR_BIN=$WORK/hello-compiled
-  if [ ! -x "$FLOOR_BIN" ] || [ "$BUN" -nt "$FLOOR_BIN" ]; then
-    echo 'console.log("hello")' > "$WORK/hello.ts"
-    "$BUN" build --compile --minify --bytecode "$WORK/hello.ts" --outfile "$FLOOR_BIN" >/dev/null
-  fi
+[ -n "$ONLY" ] && [ -n "$SKIP" ] && usage_error "--only and --skip do not go together"
+if [ -z "$OUT" ]; then
+  if [ $QUICK_RUN = 1 ] || [ -n "$ONLY$SKIP" ]; then OUT=bench/.work/RESULTS.md; else OUT=bench/RESULTS.md; fi
 fi
 
-# --- runs --------------------------------------------------------------------
-runnable() { "$@" >/dev/null 2>&1; [ $? -le 1 ]; } # checkvm exits 1 off VMware
-HF=(hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" --output "$OUTPUT" --style basic)
+WORK=bench/.work
+mkdir -p "$WORK/sections"
+say() { echo "bench: $*" >&2; }
+# why each bench that does not run is left out (never a silent gap)
+declare -A WHY=()
+SELECTED=()
+for n in "${ALL[@]}"; do
+  if [ -n "$ONLY" ]; then
+    [[ " $ONLY " == *" $n "* ]] || { WHY[$n]="left out of this run (\`--only ${ONLY// /,}\`)"; continue; }
+  elif [[ " $SKIP " == *" $n "* ]]; then
+    WHY[$n]="skipped in this run (\`--skip ${SKIP// /,}\`)"; continue
+  elif [ "$n" = vsock ] && [ $VSOCK = 0 ]; then
+    WHY[$n]="not run by default: it boots the QEMU guest under TCG (vsock is opened only there, never on this machine) and takes 3 to 5 minutes more; \`bash bench/run.sh --vsock\` or \`--only vsock\` runs it"
+    continue
+  fi
+  SELECTED+=("$n")
+done
 
-bench_pair() { # name, vmt arguments
-  local name=$1; shift
-  local cmds=(-n binary "$BIN $*")
-  cmds+=(-n node "$NODE bin/run.js $*")
-  runnable "$BUN" bin/run.js "$@" && cmds+=(-n bun "$BUN bin/run.js $*") || say "skipping bun (not runnable: $BUN)"
-  runnable "$DENO" run -A bin/run.js "$@" && cmds+=(-n deno "$DENO run -A bin/run.js $*") || say "skipping deno (not runnable: $DENO)"
-  [ -n "$PEER" ] && cmds+=(-n vmware-checkvm "$PEER")
-  say "run '$name': vmt $* ($(( ${#cmds[@]} / 3 )) commands, $RUNS runs each)"
-  "${HF[@]}" --export-json "$WORK/$name.json" "${cmds[@]}" >&2
-}
-bench_pair checkvm checkvm
-bench_pair version --version
+# --- tools and builds, once for every bench ----------------------------------
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+START=$(date +%s)
+if [ ${#SELECTED[@]} -gt 0 ]; then
+  bash scripts/apt-install.sh hyperfine open-vm-tools >&2
+  stale=$(find src commands bin native/libvmt native/vmt-trace scripts/build.mjs scripts/binaries.mjs package.json \
+    -type f -newer dist/bin/vmt-linux-x64 2>/dev/null | head -1 || true)
+  missing=0
+  for f in x64 x64-baseline x64-musl arm64; do [ -x "dist/bin/vmt-linux-$f" ] || missing=1; done
+  [ -f dist/fast.js ] && [ -f dist/vmt.js ] && [ -f native/build/libvmt.so ] || missing=1
+  if [ $REBUILD = 1 ] || [ $missing = 1 ] || [ -n "$stale" ]; then
+    why="--rebuild"; [ $missing = 1 ] && why="some are missing"; [ -n "$stale" ] && why="$stale is newer than dist/bin/vmt-linux-x64"
+    say "building the bundle and every binary flavour ($why)"
+    node scripts/build.mjs >&2
+    node scripts/binaries.mjs >&2
+  fi
+  export BENCH_BUILT=1 # the scripts skip their own builds
+fi
 
-floors=(-n "node -e 0" "$NODE -e 0")
-[ -x "$BUN" ] && floors+=(-n "bun -e 0" "$BUN -e 0")
-[ -x "$DENO" ] && floors+=(-n "deno eval 0" "$DENO eval 0")
-[ -n "$FLOOR_BIN" ] && floors+=(-n "bun --compile hello world" "$FLOOR_BIN")
-[ -n "$PEER" ] && floors+=(-n vmware-checkvm "$PEER")
-say "run 'floors'"
-"${HF[@]}" --export-json "$WORK/floors.json" "${floors[@]}" >&2
+# --- the benches ------------------------------------------------------------------
+declare -A TOOK=() STATUS=() SETTINGS=()
+for n in "${SELECTED[@]}"; do
+  if [ $QUICK_RUN = 1 ]; then s=${QUICK[$n]}; else s=${FULL[$n]}; fi
+  SETTINGS[$n]=$s
+  say "$n: ${s:+$s }bash bench/$n.sh"
+  t0=$(date +%s)
+  rc=0
+  # shellcheck disable=SC2086 # the settings are NAME=VALUE words
+  env $s bash "bench/$n.sh" >"$WORK/sections/$n.md" 2>"$WORK/sections/$n.log" || rc=$?
+  TOOK[$n]=$(( $(date +%s) - t0 ))
+  STATUS[$n]=$rc
+  [ $rc = 0 ] && say "$n: done in ${TOOK[$n]} s" || say "$n: exit $rc after ${TOOK[$n]} s (see $WORK/sections/$n.log)"
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+TOTAL=$(( $(date +%s) - START ))
 
-# --- machine and tables ------------------------------------------------------
+# --- RESULTS.md ---------------------------------------------------------------------
+ver() { "$@" 2>/dev/null | head -1 || echo -; }
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- . ':!bench/RESULTS.md' 2>/dev/null || commit="$commit with uncommitted changes"
+title() { case $1 in
+  startup) echo 'Start-up per flavour' ;; binaries) echo 'Binary sizes per flavour' ;;
+  sim) echo 'vmt sim: one emulated backdoor call, and an RPC under the sim' ;;
+  rpc) echo 'GuestRPC: vmt rpc against vmware-rpctool, both under vmt sim' ;;
+  batch) echo 'Many RPCs: vmt rpc --batch against one process per RPC' ;;
+  tclo) echo 'TCLO: vmt tclo listen against vmtoolsd' ;;
+  report) echo "Guest identity reports: vmt report against vmtoolsd's guestInfo" ;;
+  breakdown) echo "What the binary's start-up is made of" ;;
+  vsock) echo 'vsock, in the QEMU guest' ;;
+esac; }
+alone() { local s=${SETTINGS[$1]:-}; echo "\`${s:+$s }bash bench/$1.sh\`"; }
+tmp=$OUT.tmp
+mkdir -p "$(dirname "$OUT")"
 {
-  echo "date:        $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "cpu:         $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-  echo "kernel:      $(uname -sr)"
-  echo "os:          $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
-  echo "node:        $(node --version)"
-  echo "bun:         $("$BUN" --version 2>/dev/null || echo -)"
-  echo "deno:        $("$DENO" --version 2>/dev/null | head -1 || echo -)"
-  echo "hyperfine:   $(hyperfine --version | cut -d' ' -f2)"
-  echo "open-vm-tools: $(dpkg-query -W -f '${Version}' open-vm-tools 2>/dev/null || echo -)"
-  echo "binary:      $BIN ($(du -m "$BIN" | cut -f1) MB), built $(date -u -r "$BIN" +%Y-%m-%dT%H:%MZ)"
-  echo "settings:    hyperfine -N, --warmup $WARMUP, --runs $RUNS, --output $OUTPUT, cwd = repo root"
-} > "$WORK/machine.txt"
-
-node --input-type=module - "$WORK" > "$WORK/table.md" <<'EOF'
-import { readFileSync } from 'node:fs';
-const dir = process.argv[2];
-const load = (n) => Object.fromEntries(JSON.parse(readFileSync(`${dir}/${n}.json`, 'utf8')).results.map((r) => [r.command, r]));
-const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); const i = (s.length - 1) * p; return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i % 1); };
-const ms = (s) => (s * 1000).toFixed(1);
-const cell = (r) => (r ? `${ms(r.median)} (${ms(q(r.times, 0.25))}–${ms(q(r.times, 0.75))})` : '—');
-const ratio = (r, peer) => (r && peer ? `${(r.median / peer.median).toFixed(1)}×` : '—');
-const runs = { checkvm: load('checkvm'), version: load('version') };
-const labels = { binary: 'vmt binary (bun --compile --bytecode)', node: 'node bin/run.js', bun: 'bun bin/run.js', deno: 'deno run -A bin/run.js', 'vmware-checkvm': 'vmware-checkvm (open-vm-tools)' };
-const out = [];
-out.push('Medians in ms (p25–p75 in brackets); "×" is the median over vmware-checkvm\'s median in the same hyperfine run.', '');
-out.push('| variant | `checkvm` | × | `--version` | × |', '|---|---:|---:|---:|---:|');
-for (const [k, label] of Object.entries(labels)) {
-  const c = runs.checkvm[k], v = runs.version[k];
-  if (!c && !v) continue;
-  const vcell = k === 'vmware-checkvm' ? `${cell(v)} ¹` : cell(v);
-  out.push(`| ${label} | ${cell(c)} | ${ratio(c, runs.checkvm['vmware-checkvm'])} | ${vcell} | ${ratio(v, runs.version['vmware-checkvm'])} |`);
-}
-out.push('', '¹ vmware-checkvm has no --version; the peer runs its plain check in both runs.', '');
-const floors = JSON.parse(readFileSync(`${dir}/floors.json`, 'utf8')).results;
-const peer = floors.find((r) => r.command === 'vmware-checkvm');
-out.push('| floor | median | × |', '|---|---:|---:|');
-for (const r of floors) out.push(`| ${r.command} | ${cell(r)} | ${ratio(r, peer)} |`);
-const b = runs.checkvm.binary, bv = runs.version.binary;
-out.push('', `Target (binary median ≤ 20 ms): checkvm ${ms(b.median)} ms, --version ${ms(bv.median)} ms — ${b.median <= 0.02 && bv.median <= 0.02 ? 'met' : 'not met'} in this run (reported, not asserted).`);
-console.log(out.join('\n'));
-EOF
-
-echo
-sed 's/^/    /' "$WORK/machine.txt"
-echo
-cat "$WORK/table.md"
-echo
-say "raw data: $WORK/{checkvm,version,floors}.json, $WORK/machine.txt, $WORK/table.md"
+  echo '<!-- Generated by bench/run.sh (npm run bench): do not edit, run it again. -->'
+  echo '# vmt benchmarks'
+  echo
+  echo "Generated by \`npm run bench\` (\`bash bench/run.sh$([ $QUICK_RUN = 1 ] && echo ' --quick')${ONLY:+ --only ${ONLY// /,}}${SKIP:+ --skip ${SKIP// /,}}$([ $VSOCK = 1 ] && echo ' --vsock')\`) on $(date -u +%Y-%m-%dT%H:%MZ), commit $commit, in $((TOTAL / 60)) min $((TOTAL % 60)) s. Every line of this file is generated; the narrative of earlier issues (before/after comparisons, what dominates the start-up, what helps, hardening notes) is in [HISTORY.md](HISTORY.md)."
+  echo
+  echo '## Machine and method'
+  echo
+  echo "- CPU: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); virtual machine: $(systemd-detect-virt --vm 2>/dev/null || echo none), container: $(systemd-detect-virt --container 2>/dev/null || echo none)."
+  echo "- Kernel $(uname -sr); $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")."
+  echo "- Load average (1, 5, 15 min): $LOAD_BEFORE before the run, $LOAD_AFTER after it. The machine is shared with other jobs."
+  echo "- Runtimes: node $(node --version), bun $(ver node_modules/.bin/bun --version), $(DENO_NO_UPDATE_CHECK=1 ver node_modules/.bin/deno --version); hyperfine $(ver hyperfine --version | cut -d' ' -f2); open-vm-tools $(dpkg-query -W -f '${Version}' open-vm-tools 2>/dev/null || echo -)."
+  [ -x dist/bin/vmt-linux-x64 ] && echo "- Binaries: \`dist/bin/vmt-linux-*\` built $(date -u -r dist/bin/vmt-linux-x64 +%Y-%m-%dT%H:%MZ) by \`node scripts/binaries.mjs\` from this tree."
+  echo "- Method: wall times are medians (hyperfine \`-N\`, no shell, or the scripts' own loops), with p25–p75 where shown. Every ratio is against a peer measured in the same run, most in the same hyperfine run (open-vm-tools' program, or an empty program of the same runtime), because this is a noisy shared virtual machine: compare ratios inside one run, not milliseconds across runs or machines. Counts (backdoor calls, channels) do not depend on load. Nothing here is asserted by a test."
+  echo
+  echo '| bench | settings | took | in this run |'
+  echo '|---|---|---:|---|'
+  for n in "${ALL[@]}"; do
+    if [ -n "${STATUS[$n]:-}" ]; then
+      st=$([ "${STATUS[$n]}" = 0 ] && echo ran || echo "**failed** (exit ${STATUS[$n]})")
+      echo "| [$n](#$(title "$n" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9 -]//g; s/ /-/g')) | $([ -n "${SETTINGS[$n]}" ] && echo "\`${SETTINGS[$n]}\`" || echo '(none)') | ${TOOK[$n]} s | $st |"
+    else
+      echo "| $n | — | — | ${WHY[$n]} |"
+    fi
+  done
+  for n in "${ALL[@]}"; do
+    echo
+    if [ -z "${STATUS[$n]:-}" ]; then
+      echo "## $(title "$n")"
+      echo
+      echo "\`bench/$n.sh\`: ${WHY[$n]}."
+    elif [ "${STATUS[$n]}" != 0 ]; then
+      echo "## $(title "$n")"
+      echo
+      echo "\`bench/$n.sh\` failed in this run (exit ${STATUS[$n]} after ${TOOK[$n]} s); the last lines it wrote on stderr:"
+      echo
+      echo '```'
+      tail -n 8 "$WORK/sections/$n.log"
+      echo '```'
+    else
+      cat "$WORK/sections/$n.md"
+      echo
+      echo "Alone: $(alone "$n") (${TOOK[$n]} s here); raw data in \`bench/.work/\`."
+    fi
+  done
+} >"$tmp"
+mv "$tmp" "$OUT"
+say "wrote $OUT (${TOTAL} s; load average $LOAD_BEFORE before, $LOAD_AFTER after)"

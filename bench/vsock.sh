@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 W=bench/.work/vsock; mkdir -p "$W"
-node scripts/build.mjs >/dev/null && node scripts/binaries.mjs >/dev/null # always: a stale binary without `vsock` makes every vmt line fail
-bash test/e2e/setup.sh >/dev/null
+# always (unless bench/run.sh just did): a stale binary without `vsock` makes every vmt line fail
+[ -n "${BENCH_BUILT:-}" ] || { node scripts/build.mjs >&2 && node scripts/binaries.mjs x64 >&2; }
+bash test/e2e/setup.sh >&2
 SIZE=${SIZE:-268435456}
 RUNS=${RUNS:-3}
 N=${N:-20}
@@ -43,9 +44,10 @@ node - "$W/out/results.txt" "$SIZE" "$N" <<'JS'
 const [file, size, n] = process.argv.slice(2);
 const text = require('fs').readFileSync(file, 'utf8');
 const t = {};
-for (const m of text.matchAll(/^(\S+) (\d+)$/gm)) (t[m[1]] ??= []).push(Number(m[2]) / 100);
+for (const m of text.matchAll(/^([a-z][\w-]*) (\d+)$/gm)) (t[m[1]] ??= []).push(Number(m[2]) / 100); // not the harness's @@ markers
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const mibs = (k) => (Number(size) / 1048576 / med(t[k])).toFixed(1);
+console.log(`## vsock, in the QEMU guest\n\nIn the QEMU guest (TCG, vsock_loopback, CID 1; never on this machine): \`vmt vsock cat\` against socat, ${(Number(size) / 1048576).toFixed(0)} MiB each direction, median of ${t['send-socat']?.length ?? 0} run(s), timed by the guest's uptime from the connection to the listener's exit; connect latency and one RPCI over vsock (\`vmt sim serve\`) against one over the backdoor under \`vmt sim\`, ${n} each. The CPU is emulated: compare ratios inside this run, not seconds.\n`);
 console.log(`| direction | socat | vmt binary | × | vmt on node | × |\n|---|---:|---:|---:|---:|---:|`);
 for (const d of ['send', 'recv']) {
   const s = Number(mibs('send-socat')); // socat to socat: the peer's own rate

@@ -4,7 +4,7 @@
 // and without touching process.stdout/stderr. Loading oclif is ~14 ms of the
 // binary's ~20 ms: the node: built-ins it needs (tty -> net -> stream, ...;
 // Bun compiles these on first use), its own modules, and Config.load; see
-// bench/RESULTS.md. Anything else -- other commands, --help, --debug, bad or
+// bench/HISTORY.md. Anything else -- other commands, --help, --debug, bad or
 // repeated flags -- returns null and goes through oclif, which prints the same
 // bytes (test/cli/fast-path.test.ts compares them; VMT_FAST_PATH=0 turns this path off).
 import { usageText } from './cli/argv.js';
