@@ -29,7 +29,7 @@ ALL=(startup binaries sim rpc batch tclo report breakdown vsock)
 # the settings of each bench: a full run, and --quick
 declare -A FULL=(
   [startup]='RUNS=30 WARMUP=3' [binaries]='' [sim]='RUNS=10 N=20000' [rpc]='RUNS=20'
-  [batch]='N=200 RUNS=1' [tclo]='IDLE=30 PINGS=20' [report]='RUNS=10 IDLE=35'
+  [batch]='N=1000 RUNS=1' [tclo]='IDLE=30 PINGS=20' [report]='RUNS=10 IDLE=35'
   [breakdown]='RUNS=30 WARMUP=3 TIMELINE_RUNS=21 TIMELINE_CMDS=gettime' [vsock]='SIZE=16777216 RUNS=1 N=10'
 )
 declare -A QUICK=(
