@@ -2,7 +2,8 @@
 // Standalone binaries: bun's --compile (scripts/bun-compile.mjs) with libvmt
 // embedded and bytecode on, one self-contained file per flavour in dist/bin/:
 //   vmt-linux-x64           glibc, x86-64 with AVX2 (Haswell and later)
-//   vmt-linux-x64-baseline  glibc, any x86-64 (QEMU's default qemu64 CPU too)
+//   vmt-linux-x64-baseline  glibc, x86-64 without AVX2 (still x86-64-v2: Nehalem and later; no Bun
+//                           binary runs on QEMU's default qemu64 CPU)
 //   vmt-linux-x64-musl      musl (Alpine: needs `apk add libstdc++`)
 //   vmt-linux-arm64         glibc, arm64
 // `node scripts/binaries.mjs [FLAVOUR...]` builds the named ones (x64,
@@ -17,7 +18,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildNativeTarget } from './build.mjs';
+import { buildNativeTarget, isOwnTarget, NATIVE_TARGETS } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bun = join(root, 'node_modules/.bin/bun');
@@ -81,15 +82,11 @@ function writeEntry(name, nativeDir) {
   return file;
 }
 
-/** The Debian packages of each native target's compiler: installed by scripts/apt-install.sh when the compiler is missing. */
-const COMPILER_PACKAGES = {
-  'x64-musl': ['musl-gcc', ['musl-tools', 'linux-libc-dev']],
-  'arm64': ['aarch64-linux-gnu-gcc', ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross']],
-};
-
+/** The cross compiler of a native target that is not this machine's, installed by scripts/apt-install.sh when missing. */
 function ensureCompiler(native) {
-  const [compiler, packages] = COMPILER_PACKAGES[native] ?? [];
-  if (!compiler || spawnSync('sh', ['-c', `command -v ${compiler}`], { stdio: 'ignore' }).status === 0) return;
+  if (isOwnTarget(native)) return;
+  const { cc, packages } = NATIVE_TARGETS[native];
+  if (spawnSync('sh', ['-c', `command -v ${cc}`], { stdio: 'ignore' }).status === 0) return;
   const r = spawnSync('bash', [join(root, 'scripts/apt-install.sh'), ...packages], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(1); // apt-install.sh said what failed and how to fix it
 }

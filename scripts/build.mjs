@@ -29,32 +29,36 @@ const BDOOR = { x64: 'native/libvmt/bdoor_x86_64.S', arm64: 'native/libvmt/bdoor
 const TRACE = ['vmt-trace.c', 'guard.c', 'patch.c', 'elfscan.c', 'ehframe.c', 'x86len.c'].map((f) => `native/vmt-trace/${f}`);
 
 /**
- * The native artifacts of the standalone binaries (scripts/binaries.mjs), one
- * directory each under native/build/: libvmt.so for the target's CPU and C
- * library, and vmt-trace (behind `vmt sim`) on x86-64 only. The glibc x86-64
- * flavours share native/build/ itself when this machine is x86-64.
+ * The native artifacts of the standalone binaries (scripts/binaries.mjs) and
+ * of the npm package's prebuilt folders (scripts/prebuilt.mjs), one directory
+ * each under native/build/: libvmt.so for the target's CPU and C library, and
+ * vmt-trace (behind `vmt sim`) on x86-64 only. This machine's own glibc target
+ * is buildNative()'s native/build/ itself, built with cc; the others need the
+ * cross compiler `cc` from the Debian `packages`.
  */
 export const NATIVE_TARGETS = {
-  'x64': { arch: 'x64', cc: 'cc', install: 'apt-get install gcc', trace: true },
+  'x64': { arch: 'x64', cc: 'x86_64-linux-gnu-gcc', packages: ['gcc-x86-64-linux-gnu'], trace: true },
   // musl-gcc sees only musl's headers; the kernel's (linux/vm_sockets.h) come from linux-libc-dev
-  'x64-musl': { arch: 'x64', cc: 'musl-gcc', install: 'apt-get install musl-tools linux-libc-dev', trace: true, traceFlags: ['-static'], kernelHeaders: 'x86_64-linux-gnu' },
-  'arm64': { arch: 'arm64', cc: 'aarch64-linux-gnu-gcc', install: 'apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross', trace: false },
+  'x64-musl': { arch: 'x64', cc: 'musl-gcc', packages: ['musl-tools', 'linux-libc-dev'], trace: true, traceFlags: ['-static'], kernelHeaders: 'x86_64-linux-gnu' },
+  'arm64': { arch: 'arm64', cc: 'aarch64-linux-gnu-gcc', packages: ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross'], trace: false },
 };
 
-/** Builds NATIVE_TARGETS[name] into native/build/<name>/ (native/build/ for x64 on x86-64); returns that directory, relative to the root. */
+/** Whether NATIVE_TARGETS[name] is this machine's own (built by buildNative with cc). */
+export const isOwnTarget = (name) => name === process.arch && process.platform === 'linux';
+
+/** Builds NATIVE_TARGETS[name] into native/build/<name>/ (native/build/ itself for this machine's own target); returns that directory, relative to the root. */
 export function buildNativeTarget(name) {
-  const t = NATIVE_TARGETS[name];
-  if (name === 'x64' && process.arch === 'x64' && process.platform === 'linux') {
+  if (isOwnTarget(name)) {
     buildNative();
     return 'native/build';
   }
+  const t = NATIVE_TARGETS[name];
   const dir = `native/build/${name}`;
   mkdirSync(join(root, dir), { recursive: true });
-  const compiler = name === 'x64' ? 'x86_64-linux-gnu-gcc' : t.cc;
-  const install = name === 'x64' ? 'apt-get install gcc-x86-64-linux-gnu' : t.install;
+  const install = `apt-get install ${t.packages.join(' ')}`;
   const flags = t.kernelHeaders ? ['-isystem', kernelHeaders(dir, t.kernelHeaders)] : [];
-  cc([...flags, '-fPIC', '-shared', '-o', `${dir}/libvmt.so`, ...LIBVMT, BDOOR[t.arch]], `libvmt for ${name}`, compiler, install);
-  if (t.trace) cc([...flags, ...(t.traceFlags ?? []), '-o', `${dir}/vmt-trace`, ...TRACE], `vmt-trace for ${name}`, compiler, install);
+  cc([...flags, '-fPIC', '-shared', '-o', `${dir}/libvmt.so`, ...LIBVMT, BDOOR[t.arch]], `libvmt for ${name}`, t.cc, install);
+  if (t.trace) cc([...flags, ...(t.traceFlags ?? []), '-o', `${dir}/vmt-trace`, ...TRACE], `vmt-trace for ${name}`, t.cc, install);
   return dir;
 }
 
