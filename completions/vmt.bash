@@ -1,4 +1,4 @@
-# bash completion for vmt. Generated from vmt's command metadata by scripts/contracts.mjs (vmt completion bash prints it); do not edit.
+# bash completion for vmt. Generated from vmt's command metadata by scripts/contracts.mjs; do not edit.
 # Load it with: source vmt.bash (or put it in /usr/share/bash-completion/completions/vmt).
 
 _vmt() {

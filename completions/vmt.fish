@@ -1,4 +1,4 @@
-# fish completion for vmt. Generated from vmt's command metadata by scripts/contracts.mjs (vmt completion fish prints it); do not edit.
+# fish completion for vmt. Generated from vmt's command metadata by scripts/contracts.mjs; do not edit.
 # Install it as vmt.fish in ~/.config/fish/completions/ (or /usr/share/fish/vendor_completions.d/).
 
 # the command the line names so far: its first word, or its first two (info:get)

@@ -1,7 +1,7 @@
 // vmt's command-line contract, from the command metadata: every command with
 // its aliases, arguments and flags (what contracts/commands.json snapshots, so
 // that a change to it is deliberate), and the shell completion scripts made
-// from the same table (completions/; `vmt completion SHELL`).
+// from the same table (completions/).
 // scripts/contracts.mjs writes and checks the generated files.
 
 /** A flag or argument as oclif's metadata has it (the fields the contract keeps). */
@@ -154,7 +154,7 @@ function levels(list: Entry[]) {
   return { top, sub };
 }
 
-const HEADER = (shell: string) => `Generated from vmt's command metadata by scripts/contracts.mjs (vmt completion ${shell} prints it); do not edit.`;
+const HEADER = "Generated from vmt's command metadata by scripts/contracts.mjs; do not edit.";
 
 /** A word in single quotes for sh, bash, zsh and fish alike (fish: \\ and \\' are escapes inside '...'). */
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -162,7 +162,7 @@ const fq = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 function bash(list: Entry[]): string {
   const { top, sub } = levels(list);
-  const L: string[] = [`# bash completion for vmt. ${HEADER('bash')}`, '# Load it with: source vmt.bash (or put it in /usr/share/bash-completion/completions/vmt).', ''];
+  const L: string[] = [`# bash completion for vmt. ${HEADER}`, '# Load it with: source vmt.bash (or put it in /usr/share/bash-completion/completions/vmt).', ''];
   L.push('_vmt() {');
   L.push('  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} id= words=() i w');
   L.push('  COMPREPLY=()');
@@ -235,7 +235,7 @@ function zshSpecs(e: Entry): string[] {
 function zsh(list: Entry[]): string {
   const { top, sub } = levels(list);
   const items = (m: Map<string, string>) => [...m].map(([w, s]) => sq(`${w}:${s.replace(/:/g, '\\:')}`)).join(' ');
-  const L: string[] = ['#compdef vmt', `# zsh completion for vmt. ${HEADER('zsh')}`, '# Install it as _vmt in a folder of $fpath, before compinit runs.', ''];
+  const L: string[] = ['#compdef vmt', `# zsh completion for vmt. ${HEADER}`, '# Install it as _vmt in a folder of $fpath, before compinit runs.', ''];
   L.push('_vmt() {');
   L.push('  local -a cmds');
   L.push('  local id');
@@ -273,7 +273,7 @@ function zsh(list: Entry[]): string {
 function fish(list: Entry[]): string {
   const { top, sub } = levels(list);
   const twoWord = list.filter((e) => e.words.length === 2).map((e) => e.words.join(':'));
-  const L: string[] = [`# fish completion for vmt. ${HEADER('fish')}`, '# Install it as vmt.fish in ~/.config/fish/completions/ (or /usr/share/fish/vendor_completions.d/).', ''];
+  const L: string[] = [`# fish completion for vmt. ${HEADER}`, '# Install it as vmt.fish in ~/.config/fish/completions/ (or /usr/share/fish/vendor_completions.d/).', ''];
   L.push('# the command the line names so far: its first word, or its first two (info:get)');
   L.push('function __vmt_id');
   L.push('    set -l w (commandline -opc)');

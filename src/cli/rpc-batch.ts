@@ -15,6 +15,7 @@
 // after the last whole line.
 import { GUESTMSG_MAX_IN_SIZE } from '../backdoor/constants.js';
 import { LibvmtUnavailable } from '../ffi/index.js';
+import { tooLong } from '../guestrpc/rpci.js';
 import { Exit, UsageError, VmtError } from './exit.js';
 import type { SendOptions } from './guestrpc.js';
 import { jsonBytes, jsonText, write } from './output.js';
@@ -72,7 +73,7 @@ export async function runRpcBatch(opts: BatchOptions, input: AsyncIterable<Uint8
     for await (const l of splitLines(input, opts.nul ? 0 : 0x0a)) {
       n++;
       try {
-        if (l.tooLong) throw new UsageError(`the RPC is ${l.length} bytes; the host accepts at most ${GUESTMSG_MAX_IN_SIZE} (64 KiB) from the guest`);
+        if (l.tooLong) throw new UsageError(tooLong(l.length));
         const r = await session.send(l.bytes);
         no ||= !r.ok;
         line({ ok: r.ok, reply: jsonBytes(r.reply), transport: r.transport });

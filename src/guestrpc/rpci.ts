@@ -29,10 +29,13 @@ export function rpciRequest(command: Uint8Array): RpciRequest {
   if (command.length === 0) throw new RequestError('the RPC command is empty');
   const request = command.includes(SPACE) ? command : Uint8Array.from([...command, SPACE]);
   if (request.length > GUESTMSG_MAX_IN_SIZE) {
-    throw new RequestError(`the RPC is ${request.length} bytes; the host accepts at most ${GUESTMSG_MAX_IN_SIZE} (64 KiB) from the guest`);
+    throw new RequestError(tooLong(request.length));
   }
   return request as RpciRequest;
 }
+
+/** Why a request of `length` bytes is refused before anything is sent. */
+export const tooLong = (length: number): string => `the RPC is ${length} bytes; the host accepts at most ${GUESTMSG_MAX_IN_SIZE} (64 KiB) from the guest`;
 
 /** "1 ..." or "0 ..."; anything else is a protocol error. */
 export function parseReply(bytes: Uint8Array): { ok: boolean; reply: Uint8Array } {
