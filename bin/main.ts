@@ -12,8 +12,6 @@ import { errorJson, jsonText, wantsJson, write, writeJson } from '../src/cli/out
 import { VERSION_WORDS, versionLine } from '../src/cli/version.js';
 
 export { COMMANDS };
-// for scripts/contracts.mjs: the flags snapshot and the completion scripts, from this same table
-export { completion, contractOf } from '../src/cli/contracts.js';
 
 const selfFile = fileURLToPath(import.meta.url);
 

@@ -88,9 +88,10 @@ export function buildNative() {
 export async function buildBundle() {
   const { build } = await import('esbuild');
   await build({
-    // two independent bundles: vmt.js (oclif, every command) and fast.js
-    // (src/fast.ts: --version and a plain checkvm without oclif), see bin/run.js
-    entryPoints: { vmt: join(root, 'bin/main.ts'), fast: join(root, 'src/fast.ts') },
+    // independent bundles: vmt.js (oclif, every command) and fast.js
+    // (src/fast.ts: --version and a plain checkvm without oclif), see bin/run.js;
+    // contracts.js only for scripts/contracts.mjs (not shipped, never loaded by vmt)
+    entryPoints: { vmt: join(root, 'bin/main.ts'), fast: join(root, 'src/fast.ts'), contracts: join(root, 'src/cli/contracts.ts') },
     outdir: join(root, 'dist'),
     bundle: true,
     platform: 'node',

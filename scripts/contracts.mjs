@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // vmt's command-line contracts, generated from the command metadata in
-// dist/vmt.js (build it first: node scripts/build.mjs) and checked in:
+// dist/vmt.js by dist/contracts.js (src/cli/contracts.ts; build both first:
+// node scripts/build.mjs) and checked in:
 //   contracts/commands.json   every command: aliases, arguments, flags (type,
 //                             char, options, default, required, exclusive, dependsOn)
 //   completions/vmt.bash      bash completion
@@ -25,7 +26,10 @@ export const UPDATE = 'node scripts/contracts.mjs --update';
 /** Every generated file, as path (from the repository root) → content. */
 export async function generate() {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing; run 'node scripts/build.mjs' first`);
-  const { COMMANDS, contractOf, completion } = await import(pathToFileURL(bundle).href);
+  const generator = join(root, 'dist/contracts.js');
+  if (!existsSync(generator)) throw new Error(`${generator} is missing; run 'node scripts/build.mjs' first`);
+  const { COMMANDS } = await import(pathToFileURL(bundle).href);
+  const { contractOf, completion } = await import(pathToFileURL(generator).href);
   const snapshot = {
     $comment: `vmt's commands, arguments and flags, from the command metadata. Generated: change a command, then run '${UPDATE}' and commit this file with it.`,
     commands: contractOf(COMMANDS),
