@@ -53,6 +53,11 @@ const result = await Bun.build({
   },
   minify: true,
   bytecode: true,
+  // oclif and the commands behind it in chunks of their own, loaded by the import() that needs
+  // them: the fast path (bin/binary.ts, src/fast.ts) then loads and evaluates only its own code
+  // (bench/SIZE.md, "Start-up"). Bun splits only ES modules.
+  format: 'esm',
+  splitting: true,
   external: ['typescript', 'ffi-rs'],
   define: {
     'process.env.NODE_ENV': '"production"',

@@ -7,21 +7,19 @@
 // bench/HISTORY.md. Anything else -- other commands, --help, --debug, bad or
 // repeated flags -- returns null and goes through oclif, which prints the same
 // bytes (test/cli/fast-path.test.ts compares them; VMT_FAST_PATH=0 turns this path off).
-import { usageText } from './cli/argv.js';
-import { compat } from './cli/compat.js';
+// Each answer imports what it needs when it is chosen: in the binary, bun
+// splits those imports into chunks of their own (scripts/bun-compile.mjs), so
+// `--version` loads neither libvmt's binding nor the GuestRPC code.
 import { Exit, UsageError, VmtError } from './cli/exit.js';
-import { bytes, readInput } from './cli/input.js';
 import { errorJson, write, writeJson } from './cli/output.js';
-import { runRpcBatch } from './cli/rpc-batch.js';
-import { RPC_USAGE, runRpc } from './cli/rpc-run.js';
 import { VERSION_WORDS, versionLine } from './cli/version.js';
-import { checkvm, renderCheckvm } from './detect/checkvm.js';
-import { LibvmtUnavailable } from './ffi/index.js';
+
+/** The names vmt stands in for (src/cli/compat.ts). */
+const STAND_INS = ['vmware-rpctool', 'vmware-checkvm'];
 
 /** The exit status when the fast path answered, else null (run oclif). `invokedAs`: the name vmt was run by. */
 export async function fastPath(argv: string[], invokedAs = 'vmt'): Promise<number | null> {
-  const stand_in = await compat(invokedAs, argv);
-  if (stand_in !== null) return stand_in;
+  if (STAND_INS.includes(invokedAs)) return (await import('./cli/compat.js')).compat(invokedAs, argv);
   if (process.env.VMT_FAST_PATH === '0') return null; // the parity test compares both paths
   if (argv.length === 1 && VERSION_WORDS.includes(argv[0]!)) return write(1, versionLine()), Exit.OK;
   if (argv[0] === 'checkvm') return fastCheckvm(argv.slice(1));
@@ -41,6 +39,7 @@ async function fastCheckvm(args: string[]): Promise<number | null> {
   // the exclusive pairs: oclif words the error
   if ((seen.has('json') && seen.has('quiet')) || (seen.has('probe') && seen.has('knock'))) return null;
   try {
+    const { checkvm, renderCheckvm } = await import('./detect/checkvm.js');
     const r = await checkvm(seen.has('probe') ? 'always' : args.includes('--no-knock') ? 'never' : 'auto');
     if (!seen.has('quiet')) write(1, renderCheckvm(r, seen.has('json')));
     return r.probe.verdict.exit;
@@ -78,13 +77,18 @@ async function fastRpc(args: string[]): Promise<number | null> {
   if (batch || nul) {
     if (!batch || raw || command !== undefined || file !== undefined) return null; // oclif words the error
   } else if ((command === undefined) === (file === undefined)) return null;
+  const { LibvmtUnavailable } = await import('./ffi/index.js');
   try {
-    if (batch) return await runRpcBatch({ nul, transport: transport ?? 'auto', probe });
+    if (batch) return await (await import('./cli/rpc-batch.js')).runRpcBatch({ nul, transport: transport ?? 'auto', probe });
+    const [{ runRpc }, { bytes, readInput }] = await Promise.all([import('./cli/rpc-run.js'), import('./cli/input.js')]);
     return await runRpc(file !== undefined ? await readInput(file, { raw }) : bytes(command!), { json, transport: transport ?? 'auto', probe });
   } catch (err) {
     if (err instanceof VmtError || err instanceof LibvmtUnavailable) {
       const exit = err instanceof VmtError ? err.exit : Exit.UNAVAILABLE;
-      write(2, err instanceof UsageError ? usageText(name, RPC_USAGE, err.message) : `vmt ${name}: ${err.message}\n`);
+      if (err instanceof UsageError) {
+        const [{ usageText }, { RPC_USAGE }] = await Promise.all([import('./cli/argv.js'), import('./cli/rpc-run.js')]);
+        write(2, usageText(name, RPC_USAGE, err.message));
+      } else write(2, `vmt ${name}: ${err.message}\n`);
       if (json) writeJson(errorJson(err.message, exit));
       return exit;
     }

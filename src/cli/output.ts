@@ -2,7 +2,6 @@
 // without waking the runtime's stream machinery, which costs Bun several ms
 // at start), and the shapes every --json document shares.
 import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { escapeHost } from './host-text.js';
 
 /** All of data to fd 1 or 2; a closed pipe ends the writing quietly. */
@@ -27,6 +26,15 @@ export function writeOut(fd: 1 | 2, data: Uint8Array, newline = true): void {
 
 /** Whether fd is a terminal (tests pass their own answer). */
 export type IsTerminal = (fd: number) => boolean;
+
+/**
+ * node:tty's isatty, with the module fetched at the first question rather than
+ * imported: Bun evaluates node:tty, and net and stream behind it, at start-up
+ * for any module that imports it, about 0.3x an empty binary's start-up
+ * (bench/SIZE.md), which `vmt --version` and `vmt checkvm` never need.
+ * process.getBuiltinModule: Node >= 20.16, Bun, Deno.
+ */
+export const isatty: IsTerminal = (fd) => (process.getBuiltinModule('node:tty') as typeof import('node:tty')).isatty(fd);
 
 /**
  * A result made of the host's bytes (a reply, a guestinfo value) on fd 1 or 2:
