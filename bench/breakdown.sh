@@ -6,7 +6,7 @@
 #        KEEP=1 keeps the ~110 MB probe binaries and the A/B trees
 #
 # 1. probes: small programs compiled exactly as scripts/binaries.mjs compiles vmt
-#    (bun build --compile --minify --bytecode), each adding one layer -- bun's
+#    (bun build --compile --minify --bytecode --format=esm --splitting), each adding one layer -- bun's
 #    floor, the node: built-ins oclif loads, process.stdout/stderr, @oclif/core --
 #    timed in one hyperfine run beside the real binary.
 # 2. timeline: the real entry (bin/vmt-bin.ts) compiled with performance.now() marks
@@ -48,7 +48,7 @@ command -v hyperfine >/dev/null || { echo "breakdown: hyperfine missing; run bas
 mkdir -p "$P"
 HF=(hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" --style basic)
 # the flags of scripts/binaries.mjs
-COMPILE=(build --compile --minify --bytecode "--target=bun-linux-$ARCH" --external typescript --external ffi-rs --define 'process.env.NODE_ENV="production"')
+COMPILE=(build --compile --minify --bytecode --format=esm --splitting "--target=bun-linux-$ARCH" --external typescript --external ffi-rs --define 'process.env.NODE_ENV="production"')
 compile() { # out, entry, extra flags...
   local out=$1 entry=$2; shift 2
   "$BUN" "${COMPILE[@]}" "$@" "$entry" --outfile "$P/$out" >/dev/null
