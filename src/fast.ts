@@ -1,10 +1,9 @@
 // The cold-start fast path: vmt invoked as vmware-rpctool or vmware-checkvm
 // (src/cli/compat.ts), `vmt rpc` in its plain forms, `vmt --version` and a plain `vmt checkvm
 // [--json | -q] [--probe | --[no-]knock]` are answered without loading oclif
-// and without touching process.stdout/stderr. Loading oclif is ~14 ms of the
-// binary's ~20 ms: the node: built-ins it needs (tty -> net -> stream, ...;
-// Bun compiles these on first use), its own modules, and Config.load; see
-// bench/HISTORY.md. Anything else -- other commands, --help, --debug, bad or
+// and without touching process.stdout/stderr (oclif, the node: built-ins it
+// needs and its Config.load are most of an oclif command's start-up; see
+// bench/HISTORY.md). Anything else -- other commands, --help, --debug, bad or
 // repeated flags -- returns null and goes through oclif, which prints the same
 // bytes (test/cli/fast-path.test.ts compares them; VMT_FAST_PATH=0 turns this path off).
 // Each answer imports what it needs when it is chosen: in the binary, bun
