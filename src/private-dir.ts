@@ -10,7 +10,13 @@ import { join } from 'node:path';
 export function privateDir(env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? 0;
   const dir = join(env.XDG_RUNTIME_DIR || tmpdir(), `vmt-${uid}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // not recursive: the parent must be there already, and node's recursive mkdir spins forever
+  // where the kernel refuses (XDG_RUNTIME_DIR=/proc)
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
   const st = lstatSync(dir);
   if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
     throw new Error(`${dir} is not a private directory of this user; remove it or set XDG_RUNTIME_DIR`);

@@ -2,6 +2,7 @@
 // created 0700, refused when it is not private or not a directory of its own, and files placed
 // once, through a temporary name, rewritten only when their size is wrong.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,4 +47,14 @@ test('placeOnce: writes once, leaves no temporary file, rewrites a file of the w
   placeOnce(dir, 'libvmt-0123.so', 6, bytes);
   assert.equal(readFileSync(file, 'utf8'), 'libvmt');
   assert.equal(calls, 2);
+});
+
+test('privateDir: a directory that cannot be made is an error, not a hang (node\'s recursive mkdir spins forever under /proc)', () => {
+  // in a child process: the hang was a busy loop inside mkdirSync, which no timer of this one could stop
+  const url = new URL('../../src/private-dir.js', import.meta.url).href;
+  const code = `import { privateDir } from ${JSON.stringify(url)};\ntry { privateDir({ XDG_RUNTIME_DIR: '/proc' }); } catch (e) { console.log(e.message); }`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.signal, null, 'privateDir hung under /proc');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, `ENOENT: no such file or directory, mkdir '/proc/vmt-${uid}'\n`);
 });
