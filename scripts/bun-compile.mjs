@@ -2,7 +2,8 @@
 // scripts/binaries.mjs, which passes { entry, outfile, target, executablePath? }.
 // The standalone binary through Bun.build rather than `bun build --compile`:
 // the same options, plus a plugin that leaves out of the binary what it never
-// runs. Each such module costs the binary about 4-5 times its minified size
+// runs (scripts/leave-out.mjs, shared with the Node single executable,
+// scripts/node-sea.mjs). Each such module costs the binary about 4-5 times its minified size
 // (source and bytecode), and some cost start-up as well, being evaluated
 // whenever @oclif/core loads (bench/SIZE.md has the numbers):
 //   semver      oclif's engine check only, compiled out by the define below;
@@ -11,29 +12,7 @@
 // and of cli-spinners' 31 KB table only the spinners that ora and oclif pick
 // by default (dots, line, dots2). A left-out module that is reached anyway
 // throws an error that names it, instead of the binary doing something else.
-import { readFileSync } from 'node:fs';
-
-/** Modules of the bundle that the binary never runs: each becomes a stub that throws when used. */
-const LEFT_OUT = ['semver', 'minimatch', 'tinyglobby'];
-/** The spinners kept from cli-spinners: ora's defaults (dots, and line where Unicode is not supported) and oclif's (dots2). */
-const SPINNERS = ['dots', 'dots2', 'line'];
-
-const leaveOut = {
-  name: 'vmt-leave-out',
-  setup(build) {
-    const names = new RegExp(`^(${LEFT_OUT.join('|')})$`);
-    build.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: 'vmt-left-out' }));
-    build.onLoad({ filter: /.*/, namespace: 'vmt-left-out' }, (args) => ({
-      loader: 'js',
-      contents: `const absent = () => { throw new Error(${JSON.stringify(`${args.path} is not in the vmt binary (scripts/bun-compile.mjs)`)}); };
-module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' || typeof key === 'symbol' ? undefined : absent) });`,
-    }));
-    build.onLoad({ filter: /[\\/]cli-spinners[\\/]spinners\.json$/ }, (args) => {
-      const all = JSON.parse(readFileSync(args.path, 'utf8'));
-      return { loader: 'json', contents: JSON.stringify(Object.fromEntries(SPINNERS.map((s) => [s, all[s]]))) };
-    });
-  },
-};
+import { leaveOut } from './leave-out.mjs';
 
 const { entry, outfile, target, executablePath } = JSON.parse(process.argv[2] ?? '{}');
 if (!entry || !outfile || !target) {

@@ -451,6 +451,8 @@ export function overviewPage(commands, pjson) {
     '.Bl -tag -width Ds',
     '.It Pa $XDG_RUNTIME_DIR/vmt/',
     ...prose('vmt\'s state files (/run/vmt/ when XDG_RUNTIME_DIR is unset).'),
+    '.It Pa $XDG_RUNTIME_DIR/vmt-UID/',
+    ...prose('Where a standalone binary writes the native files it carries but must hand the kernel as files, once, under names that carry their content hash: vmt sim\'s tracer, and in vmt-linux-x64-baseline (a Node single executable) libvmt and ffi-rs\'s addon as well (TMPDIR or /tmp instead when XDG_RUNTIME_DIR is unset; mode 0700, and refused unless it is this user\'s and no one else may use it).'),
     '.It Pa /dev/vsock',
     ...prose('The vsock device; vmt vsock cid asks it for this machine\'s context ID.'),
     '.El',

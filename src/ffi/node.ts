@@ -4,8 +4,14 @@ import { createRequire } from 'node:module';
 import { cString } from './symbols.js';
 import type { Libvmt } from './types.js';
 
+/** ffi-rs from node_modules, or the copy bundled into the Node single executable, whose entry hands it over (bin/sea.ts). */
+function ffiRs(): typeof import('ffi-rs') {
+  const bundled = (globalThis as { __vmtFfiRs?: () => typeof import('ffi-rs') }).__vmtFfiRs;
+  return bundled ? bundled() : (createRequire(import.meta.url)('ffi-rs') as typeof import('ffi-rs'));
+}
+
 export function openNode(path: string): Libvmt & { abi(): number } {
-  const ffi = createRequire(import.meta.url)('ffi-rs') as typeof import('ffi-rs');
+  const ffi = ffiRs();
   const { DataType } = ffi;
   const library = 'libvmt';
   ffi.open({ library, path });

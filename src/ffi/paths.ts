@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type NativeArtifact = 'libvmt.so' | 'vmt-trace';
+/** ffi-rs.node: ffi-rs's addon, which only the Node single executable carries (bin/sea.ts) */
+export type NativeArtifact = 'libvmt.so' | 'vmt-trace' | 'ffi-rs.node';
 
 export function embeddedPath(name: NativeArtifact): string | undefined {
   return (globalThis as { __vmtEmbedded?: Partial<Record<NativeArtifact, string>> }).__vmtEmbedded?.[name];

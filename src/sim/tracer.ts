@@ -1,29 +1,20 @@
-// The tracer executable: native/build/vmt-trace, or — inside the standalone
-// binary, whose embedded files cannot be executed in place — a private copy.
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// The tracer executable: native/build/vmt-trace, or — inside the bun
+// binary, whose embedded files cannot be executed in place — a private copy
+// (the Node single executable has written its own already, bin/sea.ts).
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedPath, nativePath } from '../ffi/paths.js';
+import { placeOnce, privateDir } from '../private-dir.js';
 
 export function tracerPath(): string {
   const embedded = embeddedPath('vmt-trace');
   if (!embedded) return nativePath('vmt-trace');
+  if (!embedded.startsWith('/$bunfs/')) return embedded;
   const bytes = readFileSync(embedded);
-  const uid = process.getuid?.() ?? 0;
-  const dir = join(process.env.XDG_RUNTIME_DIR || tmpdir(), `vmt-${uid}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = lstatSync(dir);
-  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
-    throw new Error(`${dir} is not a private directory of this user; remove it or set XDG_RUNTIME_DIR`);
-  }
-  const file = join(dir, `vmt-trace-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`);
-  if (!existsSync(file)) {
-    const tmp = `${file}.${process.pid}`;
-    writeFileSync(tmp, bytes, { mode: 0o700 });
-    renameSync(tmp, file);
-  }
-  return file;
+  const name = `vmt-trace-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`;
+  return placeOnce(privateDir(), name, bytes.length, () => bytes);
 }
 
 /** $XDG_CACHE_HOME/vmt/cpuid-sites (or ~/.cache/...), created private; undefined when it cannot be. */

@@ -1,5 +1,6 @@
 // The cross-runtime matrix: the same command lines through every flavour of vmt -- node, bun and
-// deno running the package, the x64 and x64-baseline standalone binaries, and the arm64 binary
+// deno running the package, the x64 and x64-v2 standalone binaries (bun), the x64-baseline one
+// (a Node single executable), and the arm64 binary
 // under qemu-aarch64 -- must give identical stdout, stderr and exit status. Cases that need a
 // host run under `vmt sim` in the sim's own tests (x64 only); these need none. The version line
 // names the runtime, so it is compared with the runtime part masked.
@@ -20,13 +21,14 @@ const FLAVOURS: Record<string, string[]> = {
   bun: rt.bun!,
   deno: rt.deno!,
   x64: [binary('x64')],
+  'x64-v2': [binary('x64-v2')],
   'x64-baseline': [binary('x64-baseline')],
   arm64: ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu', binary('arm64')],
 };
 const X64 = Object.keys(FLAVOURS).filter((f) => f !== 'arm64');
 
 before(() => {
-  for (const f of ['x64', 'x64-baseline', 'arm64']) {
+  for (const f of ['x64', 'x64-v2', 'x64-baseline', 'arm64']) {
     if (!existsSync(binary(f))) throw new Error(`${binary(f)} is missing: build the standalone binaries first with \`npm run binaries\``);
   }
   const r = spawnSync('bash', [join(root, 'scripts/apt-install.sh'), 'qemu-user', 'libc6-arm64-cross'], { encoding: 'utf8' });

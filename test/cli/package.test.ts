@@ -183,7 +183,7 @@ function scratchRoot(name: string, stubs: string[]): string {
   return r;
 }
 
-test('the amd64 .deb installs into a scratch dpkg root, man vmt works, vmt-compat conflicts with open-vm-tools, and both remove cleanly', { skip: !TARGETS.some((t) => t.deb === 'amd64') && 'no vmt-linux-x64' }, () => {
+test('the amd64 .deb installs into a scratch dpkg root, man vmt works, vmt-compat conflicts with open-vm-tools, and both remove cleanly', { skip: !TARGETS.some((t) => t.deb === 'amd64') && 'no vmt-linux-x64-v2' }, () => {
   const dist = out;
   const deb = join(dist, `vmt_${version}_amd64.deb`);
   const compat = join(dist, `vmt-compat_${version}_all.deb`);

@@ -27,10 +27,10 @@
 # root file system read-only into the guest at /host, for `onhost CMD`; see
 # setup.sh), VMW_DEVICES (1: VMware's PCI devices, below), QEMU_EXTRA (extra
 # QEMU arguments, word-split), TIMEOUT (whole boot, seconds, 240), CMD_TIMEOUT
-# (per command, seconds, 60), CPU (QEMU -cpu model, default max: the bun
-# binary needs an x86-64-v2 CPU -- it runs on Nehalem, and dies with SIGILL on
-# TCG's default qemu64), KERNEL and BASE (default: what setup.sh recorded in
-# .cache/current.env).
+# (per command, seconds, 60), CPU (QEMU -cpu model, default max: a bun binary
+# needs an x86-64-v2 CPU -- it runs on Nehalem, and dies with SIGILL on TCG's
+# default qemu64, where vmt-linux-x64-baseline, a Node single executable,
+# runs), KERNEL and BASE (default: what setup.sh recorded in .cache/current.env).
 #
 # The guest has no network to the outside: -nic none (QEMU's default would be
 # an e1000 on user-mode networking).
@@ -75,9 +75,15 @@ R=$W/root
 mkdir -p "$R/opt/bin"
 [ "$BIN" = - ] || { cp "$BIN" "$R/opt/bin/vmt"; chmod 755 "$R/opt/bin/vmt"; }
 # Libraries of a dynamically linked binary (a bun --compile binary needs libc,
-# libpthread, libdl, libm and the loader).
+# libpthread, libdl, libm and the loader; node adds libstdc++ and libgcc_s).
+# A Node single executable (vmt-linux-x64-baseline) also loads the native files it carries
+# once written out: ffi-rs's addon needs librt and libgcc_s, which node itself does not.
 if [ "$BIN" != - ] && ldd "$BIN" >/dev/null 2>&1; then
-  ldd "$BIN" | grep -o '/[^ ]*' | sort -u | while read -r l; do mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l"; done
+  LIBS_OF=("$BIN")
+  if grep -qa NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1 "$BIN"; then
+    LIBS_OF+=("$(cd "$(dirname "$0")/../.." && pwd)"/node_modules/@yuuang/ffi-rs-linux-x64-gnu/*.node)
+  fi
+  for f in "${LIBS_OF[@]}"; do ldd "$f"; done | grep -o '/[^ ]*' | sort -u | while read -r l; do mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l"; done
 fi
 cp "$CMDS" "$R/cmds.txt"
 # HOST_SHARE=1: this machine's / goes into the guest read-only (virtio 9p);
