@@ -7,11 +7,14 @@
 // and `npm run package`. An installed package uses the one for its platform
 // and compiles only when none matches (scripts/postinstall.mjs,
 // src/ffi/paths.ts). A failure ends in build.mjs's one line that names the
-// compiler and how to get it, and exit status 1.
+// compiler and how to get it, and exit status 1. It also puts the ffi-rs
+// bindings of the other platforms into node_modules/ for npm to bundle
+// (scripts/ffi-bindings.mjs says why).
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNativeTarget, NATIVE_TARGETS } from './build.mjs';
+import { placeBindings } from './ffi-bindings.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,4 +34,7 @@ export function buildPrebuilt() {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) buildPrebuilt();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  buildPrebuilt();
+  placeBindings();
+}

@@ -62,7 +62,7 @@ test('npm pack: the tarball installs offline, without a C compiler, into a clean
   const packed = ok(sh(process.execPath, [npmCli, 'pack', '--ignore-scripts', '--pack-destination', work], { cwd: root }), 'npm pack');
   const tgz = join(work, packed.stdout.trim().split('\n').pop()!);
   const files = ok(sh('tar', ['tzf', tgz]), 'tar tzf').stdout.split('\n');
-  for (const f of ['bin/run.js', 'dist/vmt.js', 'dist/fast.js', 'native/prebuilt/linux-x64/libvmt.so', 'native/prebuilt/linux-x64/vmt-trace', 'native/prebuilt/linux-arm64/libvmt.so', 'man/vmt.1', 'LICENSE', 'node_modules/ffi-rs/index.js']) {
+  for (const f of ['bin/run.js', 'dist/vmt.js', 'dist/fast.js', 'native/prebuilt/linux-x64/libvmt.so', 'native/prebuilt/linux-x64/vmt-trace', 'native/prebuilt/linux-arm64/libvmt.so', 'man/vmt.1', 'LICENSE', 'node_modules/ffi-rs/index.js', 'node_modules/@yuuang/ffi-rs-linux-arm64-gnu/ffi-rs.linux-arm64-gnu.node']) {
     assert.ok(files.includes(`package/${f}`), `the tarball lacks ${f}`);
   }
   assert.deepEqual(files.filter((f) => /^package\/(native\/build|dist\/bin|src)\//.test(f)), [], 'no local build, binary or source in the tarball');
