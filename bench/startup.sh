@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up of every flavour against an empty program of the same runtime, and
-# against open-vm-tools' vmware-checkvm, all in ONE hyperfine run:
+# against open-vm-tools' vmware-checkvm, all in ONE run, interleaved
+# (bench/interleave.c: each round runs every command once in a random order):
 #   - the binary flavours that run here (vmt-linux-x64, vmt-linux-x64-v2: bun;
 #     vmt-linux-x64-baseline: a Node single executable) beside an empty binary of
 #     the same runtime and target (bench/lib.sh build_empties);
@@ -49,8 +50,10 @@ add "deno|empty" "$DENO run -A $W/empty.js"
 add "deno|--version" "$DENO run -A bin/run.js --version"
 add "deno|checkvm" "$DENO run -A bin/run.js checkvm"
 [ -n "$PEER" ] && add "vmware-checkvm|checkvm" "$PEER"
-say "startup: one hyperfine run, $(( ${#cmds[@]} / 3 )) commands, $RUNS runs each"
-hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" --output null --style basic --export-json "$W/startup.json" "${cmds[@]}" >"$W/hyperfine.txt" 2>&1
+say "startup: one interleaved run, $(( ${#cmds[@]} / 3 )) commands, $RUNS rounds"
+${CC:-cc} -O2 -o "$W/interleave" bench/interleave.c
+args=(); for ((i = 0; i < ${#cmds[@]}; i += 3)); do args+=("${cmds[i+1]}" "${cmds[i+2]}"); done
+"$W/interleave" "$RUNS" "$WARMUP" "$W/startup.json" "${args[@]}" 
 # arm64 only as a note: under qemu-user (when installed; test/cli/binaries.test.ts installs it), a
 # separate run of 3 (about 2.5 s each); the emulation says nothing about an arm64 CPU, only the ratio means a little
 ARM=
@@ -84,7 +87,7 @@ const rows = [
 const out = [
   '## Start-up per flavour',
   '',
-  `\`vmt --version\` and \`vmt checkvm\` of every flavour that runs here, each beside an empty program of the same runtime, and open-vm-tools' \`vmware-checkvm\`, all in one hyperfine run (\`-N\`, ${runs} runs, ${warmup} warm-up, output to /dev/null, \`-i\`: checkvm exits 1 off VMware). Medians in ms, p25–p75 in brackets. "× empty" is the median over the empty program's median of the same runtime in this run (goal of issue 14: ≤ 1.1×); "× peer" is over vmware-checkvm's.`,
+  `\`vmt --version\` and \`vmt checkvm\` of every flavour that runs here, each beside an empty program of the same runtime, and open-vm-tools' \`vmware-checkvm\`, all in one run, interleaved (bench/interleave.c: each of ${runs} rounds, after ${warmup} warm-up rounds, runs every command once in a fresh random order, fork to wait, no shell, output to /dev/null; checkvm exits 1 off VMware), so that load drifting during the run falls on every command alike. Medians in ms, p25–p75 in brackets. "× empty" is the median over the empty program's median of the same runtime in this run (goal of issue 14: ≤ 1.1×); "× peer" is over vmware-checkvm's.`,
   '',
   '| flavour | empty program | median | `vmt --version` | × empty | `vmt checkvm` | × empty | × peer |',
   '|---|---|---:|---:|---:|---:|---:|---:|',
