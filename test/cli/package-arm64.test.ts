@@ -12,7 +12,6 @@
 // database is never touched. In CI nothing is skipped; elsewhere the tests skip, saying why,
 // when qemu-aarch64 (or the arm64 binary, for the .deb) is missing.
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,27 +19,12 @@ import { test } from 'node:test';
 import { repoRoot } from '../helpers.js';
 import { arm64Missing, arm64Node, underQemu } from './arm64-node.js';
 import { noTrace } from './helpers.js';
+import { elfMachine, installEnv, ok, sh } from './package-helpers.js';
 
 const root = repoRoot();
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 const env0 = { ...process.env, LC_ALL: 'C' };
 
-function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 300_000, ...opts });
-  return { status: r.status, signal: r.signal, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-}
-
-function ok(r: ReturnType<typeof sh>, what: string) {
-  assert.equal(r.status, 0, `${what}: exit ${r.status} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
-
-/** ELF e_machine: 183 AArch64. */
-function elfMachine(file: string): number {
-  const b = readFileSync(file);
-  assert.equal(b.subarray(0, 4).toString('latin1'), '\x7fELF', `${file} is not ELF`);
-  return b.readUInt16LE(18);
-}
 const AARCH64 = 183;
 
 // in CI the Debian packages are installed when missing (apt-install.sh does nothing when they are there)
@@ -76,13 +60,7 @@ test('the npm tarball installs with the arm64 node under qemu-aarch64, offline, 
   mkdirSync(tools);
   writeFileSync(join(tools, 'node'), `#!/bin/sh\necho "$*" >> '${starts}'\nexec ${underQemu(node).map((a) => `'${a}'`).join(' ')} "$@"\n`);
   chmodSync(join(tools, 'node'), 0o755);
-  for (const t of ['sh', 'cat', 'ls', 'ln', 'mkdir', 'rm', 'chmod', 'uname']) {
-    const at = sh('sh', ['-c', `command -v ${t}`]).stdout.trim();
-    if (at) symlinkSync(at, join(tools, t));
-  }
-  const env = { PATH: `${tools}:${join(prefix, 'bin')}`, HOME: join(work, 'home'), VMT_VSOCK_FORBID: '1', NO_COLOR: '1' };
-  mkdirSync(env.HOME);
-  assert.notEqual(sh(join(tools, 'sh'), ['-c', 'command -v cc || command -v gcc || command -v clang'], { env }).status, 0, 'a C compiler on the restricted PATH');
+  const env = installEnv(work, tools, prefix);
   ok(sh(join(tools, 'node'), [npmCli, 'install', '--global', '--offline', '--cache', join(work, 'cache'), '--prefix', prefix, '--allow-scripts=vmt', '--no-audit', '--no-fund', '--no-update-notifier', tgz], { env, timeout: 600_000 }),
     'npm install -g of the tarball by the arm64 node');
   const installed = join(prefix, 'lib/node_modules/vmt');

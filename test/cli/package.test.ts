@@ -6,7 +6,6 @@
 // and removing leaves nothing. The targets come from scripts/release-targets.json: in CI every one
 // of them must be there (a missing binary fails); elsewhere the ones whose binary is built.
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../helpers.js';
 import { noTrace } from './helpers.js';
+import { elfMachine, installEnv, ok, sh } from './package-helpers.js';
 
 const root = repoRoot();
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; man: string[]; scripts: Record<string, string> };
@@ -29,22 +29,6 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 const out = mkdtempSync(join(root, 'dist', '.package-test-'));
 process.on('exit', () => rmSync(out, { recursive: true, force: true }));
 
-function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 300_000, ...opts });
-  return { status: r.status, signal: r.signal, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-}
-
-function ok(r: ReturnType<typeof sh>, what: string) {
-  assert.equal(r.status, 0, `${what}: exit ${r.status} ${r.signal ?? ''}\n${r.stdout}\n${r.stderr}`);
-  return r;
-}
-
-/** ELF e_machine: 62 x86-64, 183 AArch64. */
-function elfMachine(file: string): number {
-  const b = readFileSync(file);
-  assert.equal(b.subarray(0, 4).toString('latin1'), '\x7fELF', `${file} is not ELF`);
-  return b.readUInt16LE(18);
-}
 const MACHINE: Record<string, number> = { amd64: 62, arm64: 183, x64: 62 };
 
 test('package.json lists every man page in man/ for npm (man vmt after npm i -g)', () => {
@@ -72,13 +56,7 @@ test('npm pack: the tarball installs offline, without a C compiler, into a clean
   const prefix = join(work, 'prefix');
   mkdirSync(tools);
   symlinkSync(process.execPath, join(tools, 'node'));
-  for (const t of ['sh', 'cat', 'ls', 'ln', 'mkdir', 'rm', 'chmod', 'uname']) {
-    const at = sh('sh', ['-c', `command -v ${t}`]).stdout.trim();
-    if (at) symlinkSync(at, join(tools, t));
-  }
-  const env = { PATH: `${tools}:${join(prefix, 'bin')}`, HOME: join(work, 'home'), VMT_VSOCK_FORBID: '1', NO_COLOR: '1' };
-  mkdirSync(env.HOME);
-  assert.notEqual(sh(join(tools, 'sh'), ['-c', 'command -v cc || command -v gcc || command -v clang'], { env }).status, 0, 'a C compiler on the restricted PATH');
+  const env = installEnv(work, tools, prefix);
   ok(sh(process.execPath, [npmCli, 'install', '--global', '--offline', '--cache', join(work, 'cache'), '--prefix', prefix, '--allow-scripts=vmt', '--no-audit', '--no-fund', '--no-update-notifier', tgz], { env }), 'npm install -g of the tarball');
   const installed = join(prefix, 'lib/node_modules/vmt');
   assert.ok(!existsSync(join(installed, 'native/build')), 'nothing was compiled at install time');
